@@ -1,0 +1,25 @@
+#pragma once
+// IDX files (the MNIST format): big-endian header {0, 0, type, rank}, rank big-endian
+// uint32 dimensions, then the data. Read raw or gzip-compressed (detected by content,
+// not by file name). Every size is checked against the file before use.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "litequant/core/tensor.h"
+
+namespace lq::data {
+
+struct IdxArray {
+  std::vector<int64_t> dims;
+  std::vector<uint8_t> values;  // only unsigned-byte IDX (type 0x08) is supported
+};
+
+// Throws lq::Error naming `path` on: missing/unreadable file, corrupt gzip, wrong magic,
+// unsupported element type, truncated data or trailing garbage, absurd dimensions.
+IdxArray read_idx(const std::string& path);
+
+// Writes an unsigned-byte IDX file (raw, or gzip when `gzip` is true). For tests and tools.
+void write_idx(const std::string& path, const IdxArray& array, bool gzip);
+
+}  // namespace lq::data
