@@ -15,11 +15,13 @@ struct IdxArray {
   std::vector<uint8_t> values;  // only unsigned-byte IDX (type 0x08) is supported
 };
 
-// Throws lq::Error naming `path` on: missing/unreadable file, corrupt gzip, wrong magic,
-// unsupported element type, truncated data or trailing garbage, absurd dimensions.
+// Throws lq::Error whose message starts with `path` on: missing/unreadable file, corrupt
+// gzip, wrong magic, unsupported element type, rank outside 1..4, a zero dimension, more
+// than 2^31 elements, truncated header or data, trailing bytes after the data.
 IdxArray read_idx(const std::string& path);
 
 // Writes an unsigned-byte IDX file (raw, or gzip when `gzip` is true). For tests and tools.
+// Atomic: writes `path + ".tmp.<pid>"`, then renames it over `path`.
 void write_idx(const std::string& path, const IdxArray& array, bool gzip);
 
 }  // namespace lq::data
