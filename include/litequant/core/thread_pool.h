@@ -54,4 +54,11 @@ class ThreadPool {
   std::mutex error_mutex_;
 };
 
+// parallel_for on `pool`, or inline on the caller when pool is null.
+inline void parallel_for(ThreadPool* pool, int64_t n, int64_t grain,
+                         const std::function<void(int64_t, int64_t)>& fn) {
+  if (pool) pool->parallel_for(n, grain, fn);
+  else if (n > 0) fn(0, n);
+}
+
 }  // namespace lq

@@ -1,0 +1,161 @@
+#include "litequant/nn/layers/pooling.h"
+
+#include <algorithm>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "litequant/core/error.h"
+#include "nn/ops/ops.h"
+
+namespace lq {
+
+Pooling2DLayer::Pooling2DLayer(bool is_max, Window2D window, std::string name)
+    : Layer(std::move(name)), is_max_(is_max), window_(window) {
+  for (int i = 0; i < 2; ++i)
+    if (window_.kernel[i] <= 0 || window_.strides[i] <= 0)
+      throw Error(where() + "pool_size and strides must be positive");
+}
+
+Shape Pooling2DLayer::do_build(const std::vector<Shape>& inputs) {
+  expect_inputs(inputs, 1);
+  const Shape& in = inputs[0];
+  if (in.size() != 3)
+    throw Error(where() + "expects an image input (height, width, channels), got shape " +
+                to_string(in));
+  if (in[0] * in[1] * in[2] > std::numeric_limits<int32_t>::max())
+    throw Error(where() + "input image is too large");
+  channels_ = in[2];
+  geo_ = conv_geometry(in[0], in[1], window_, where());
+  return {geo_.out_h, geo_.out_w, channels_};
+}
+
+void Pooling2DLayer::forward(const std::vector<const Tensor*>& in, Tensor& out, RunContext& ctx) {
+  const Tensor& x = *in[0];
+  const int64_t n = x.dim(0), c = channels_;
+  const int64_t in_image = geo_.in_h * geo_.in_w * c;
+  out.resize({n, geo_.out_h, geo_.out_w, c});
+  if (is_max_) argmax_.resize(static_cast<size_t>(out.size()));
+  ops::parallel_rows(ctx.pool, n * geo_.out_h, [&](int64_t row) {
+    const int64_t img = row / geo_.out_h, oy = row % geo_.out_h;
+    const float* src = x.data() + img * in_image;
+    const int64_t y0 = oy * window_.strides[0] - geo_.pad_top;
+    const int64_t y_begin = std::max<int64_t>(y0, 0);
+    const int64_t y_end = std::min(y0 + window_.kernel[0], geo_.in_h);
+    for (int64_t ox = 0; ox < geo_.out_w; ++ox) {
+      const int64_t x0 = ox * window_.strides[1] - geo_.pad_left;
+      const int64_t x_begin = std::max<int64_t>(x0, 0);
+      const int64_t x_end = std::min(x0 + window_.kernel[1], geo_.in_w);
+      const int64_t o = (row * geo_.out_w + ox) * c;
+      float* dst = out.data() + o;
+      for (int64_t ch = 0; ch < c; ++ch) {
+        float best = -std::numeric_limits<float>::infinity(), sum = 0.0f;
+        int64_t best_at = (y_begin * geo_.in_w + x_begin) * c + ch;
+        for (int64_t iy = y_begin; iy < y_end; ++iy) {
+          for (int64_t ix = x_begin; ix < x_end; ++ix) {
+            const int64_t at = (iy * geo_.in_w + ix) * c + ch;
+            const float v = src[at];
+            sum += v;
+            if (v > best) {
+              best = v;
+              best_at = at;
+            }
+          }
+        }
+        if (is_max_) {
+          dst[ch] = best;
+          argmax_[static_cast<size_t>(o + ch)] = static_cast<int32_t>(best_at);
+        } else {
+          dst[ch] = sum / static_cast<float>((y_end - y_begin) * (x_end - x_begin));
+        }
+      }
+    }
+  });
+}
+
+void Pooling2DLayer::backward(const std::vector<const Tensor*>& in, const Tensor&,
+                              const Tensor& grad_out, const std::vector<Tensor*>& grad_in,
+                              RunContext& ctx) {
+  Tensor* dx = grad_in[0];
+  if (!dx) return;
+  const int64_t n = in[0]->dim(0), c = channels_;
+  const int64_t in_image = geo_.in_h * geo_.in_w * c;
+  const int64_t out_image = geo_.out_h * geo_.out_w * c;
+  dx->resize(in[0]->shape());
+  parallel_for(ctx.pool, n, 1, [&](int64_t b, int64_t e) {
+    for (int64_t img = b; img < e; ++img) {
+      float* d = dx->data() + img * in_image;
+      const float* g = grad_out.data() + img * out_image;
+      std::fill(d, d + in_image, 0.0f);
+      if (is_max_) {
+        const int32_t* am = argmax_.data() + img * out_image;
+        for (int64_t o = 0; o < out_image; ++o) d[am[o]] += g[o];
+        continue;
+      }
+      for (int64_t oy = 0; oy < geo_.out_h; ++oy) {
+        const int64_t y0 = oy * window_.strides[0] - geo_.pad_top;
+        const int64_t y_begin = std::max<int64_t>(y0, 0);
+        const int64_t y_end = std::min(y0 + window_.kernel[0], geo_.in_h);
+        for (int64_t ox = 0; ox < geo_.out_w; ++ox) {
+          const int64_t x0 = ox * window_.strides[1] - geo_.pad_left;
+          const int64_t x_begin = std::max<int64_t>(x0, 0);
+          const int64_t x_end = std::min(x0 + window_.kernel[1], geo_.in_w);
+          const float inv = 1.0f / static_cast<float>((y_end - y_begin) * (x_end - x_begin));
+          const float* go = g + (oy * geo_.out_w + ox) * c;
+          for (int64_t iy = y_begin; iy < y_end; ++iy)
+            for (int64_t ix = x_begin; ix < x_end; ++ix)
+              for (int64_t ch = 0; ch < c; ++ch) d[(iy * geo_.in_w + ix) * c + ch] += go[ch] * inv;
+        }
+      }
+    }
+  });
+}
+
+void Pooling2DLayer::add_config(nlohmann::json& c) const {
+  c["pool_size"] = window_.kernel;
+  c["strides"] = window_.strides;
+  c["padding"] = padding_name(window_.padding);
+}
+
+// ---- GlobalAveragePooling2D ----
+Shape GlobalAveragePooling2DLayer::do_build(const std::vector<Shape>& inputs) {
+  expect_inputs(inputs, 1);
+  if (inputs[0].size() != 3)
+    throw Error(where() + "expects an image input (height, width, channels), got shape " +
+                to_string(inputs[0]));
+  return {inputs[0][2]};
+}
+
+void GlobalAveragePooling2DLayer::forward(const std::vector<const Tensor*>& in, Tensor& out,
+                                          RunContext& ctx) {
+  const Tensor& x = *in[0];
+  const int64_t n = x.dim(0), pixels = x.dim(1) * x.dim(2), c = x.dim(3);
+  out.resize({n, c});
+  const float inv = 1.0f / static_cast<float>(pixels);
+  ops::parallel_rows(ctx.pool, n, [&](int64_t img) {
+    float* dst = out.data() + img * c;
+    std::fill(dst, dst + c, 0.0f);
+    const float* src = x.data() + img * pixels * c;
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int64_t ch = 0; ch < c; ++ch) dst[ch] += src[p * c + ch];
+    for (int64_t ch = 0; ch < c; ++ch) dst[ch] *= inv;
+  });
+}
+
+void GlobalAveragePooling2DLayer::backward(const std::vector<const Tensor*>& in, const Tensor&,
+                                           const Tensor& grad_out,
+                                           const std::vector<Tensor*>& grad_in, RunContext& ctx) {
+  Tensor* dx = grad_in[0];
+  if (!dx) return;
+  const Tensor& x = *in[0];
+  const int64_t n = x.dim(0), pixels = x.dim(1) * x.dim(2), c = x.dim(3);
+  dx->resize(x.shape());
+  const float inv = 1.0f / static_cast<float>(pixels);
+  ops::parallel_rows(ctx.pool, n, [&](int64_t img) {
+    const float* g = grad_out.data() + img * c;
+    float* d = dx->data() + img * pixels * c;
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int64_t ch = 0; ch < c; ++ch) d[p * c + ch] = g[ch] * inv;
+  });
+}
+
+}  // namespace lq

@@ -1,0 +1,207 @@
+// Model <-> JSON architecture (the model spec format, docs/MODEL_SPEC.md).
+#include <functional>
+#include <optional>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "config_reader.h"
+#include "litequant/core/error.h"
+#include "litequant/nn/layers.h"
+#include "model_impl.h"
+
+namespace lq {
+namespace {
+
+using Factory = std::function<std::shared_ptr<Layer>(ConfigReader&, const std::string& name)>;
+
+Window2D read_window(ConfigReader& r, const char* kernel_key, bool pool) {
+  Window2D w;
+  w.kernel = pool ? r.pair(kernel_key, {2, 2}) : r.pair(kernel_key, {0, 0});
+  if (!pool && !r.has(kernel_key)) r.required_integer(kernel_key);  // throws "is required"
+  w.strides = r.pair("strides", pool ? w.kernel : std::array<int64_t, 2>{1, 1});
+  w.padding = parse_padding(r.string("padding", "valid"));
+  if (!pool) w.dilation = r.pair("dilation_rate", {1, 1});
+  return w;
+}
+
+Activation read_activation(ConfigReader& r) { return parse_activation(r.string("activation", "linear")); }
+
+const std::map<std::string, Factory>& factories() {
+  static const std::map<std::string, Factory> table = {
+      {"Dense",
+       [](ConfigReader& r, const std::string& n) {
+         const int64_t units = r.required_integer("units");
+         const Activation a = read_activation(r);
+         return std::make_shared<DenseLayer>(units, a, r.boolean("use_bias", true), n);
+       }},
+      {"Conv2D",
+       [](ConfigReader& r, const std::string& n) {
+         const int64_t filters = r.required_integer("filters");
+         const Window2D w = read_window(r, "kernel_size", false);
+         const Activation a = read_activation(r);
+         return std::make_shared<Conv2DLayer>(filters, w, a, r.boolean("use_bias", true), n);
+       }},
+      {"DepthwiseConv2D",
+       [](ConfigReader& r, const std::string& n) {
+         const Window2D w = read_window(r, "kernel_size", false);
+         const int64_t m = r.integer("depth_multiplier", 1);
+         const Activation a = read_activation(r);
+         return std::make_shared<DepthwiseConv2DLayer>(w, m, a, r.boolean("use_bias", true), n);
+       }},
+      {"MaxPooling2D",
+       [](ConfigReader& r, const std::string& n) {
+         return std::make_shared<Pooling2DLayer>(true, read_window(r, "pool_size", true), n);
+       }},
+      {"AveragePooling2D",
+       [](ConfigReader& r, const std::string& n) {
+         return std::make_shared<Pooling2DLayer>(false, read_window(r, "pool_size", true), n);
+       }},
+      {"GlobalAveragePooling2D",
+       [](ConfigReader&, const std::string& n) { return std::make_shared<GlobalAveragePooling2DLayer>(n); }},
+      {"BatchNormalization",
+       [](ConfigReader& r, const std::string& n) {
+         const float momentum = r.number("momentum", 0.99f);
+         return std::make_shared<BatchNormalizationLayer>(momentum, r.number("epsilon", 1e-3f), n);
+       }},
+      {"Flatten", [](ConfigReader&, const std::string& n) { return std::make_shared<FlattenLayer>(n); }},
+      {"Reshape",
+       [](ConfigReader& r, const std::string& n) {
+         return std::make_shared<ReshapeLayer>(r.shape("target_shape"), n);
+       }},
+      {"Dropout",
+       [](ConfigReader& r, const std::string& n) {
+         if (!r.has("rate")) r.required_integer("rate");
+         return std::make_shared<DropoutLayer>(r.number("rate", 0.0f), n);
+       }},
+      {"Activation",
+       [](ConfigReader& r, const std::string& n) {
+         return std::make_shared<ActivationLayer>("Activation", parse_activation(r.required_string("activation")), n);
+       }},
+      {"ReLU",
+       [](ConfigReader& r, const std::string& n) {
+         const float max_value = r.number("max_value", 0.0f);
+         if (max_value != 0.0f && max_value != 6.0f)
+           throw Error(r.where() + "only max_value 6 (ReLU6) is supported");
+         return std::make_shared<ActivationLayer>(
+             "ReLU", max_value == 6.0f ? Activation::kReLU6 : Activation::kReLU, n);
+       }},
+      {"Softmax",
+       [](ConfigReader&, const std::string& n) {
+         return std::make_shared<ActivationLayer>("Softmax", Activation::kSoftmax, n);
+       }},
+      {"Add", [](ConfigReader&, const std::string& n) { return std::make_shared<AddLayer>(n); }},
+      {"Concatenate",
+       [](ConfigReader& r, const std::string& n) {
+         return std::make_shared<ConcatenateLayer>(static_cast<int>(r.integer("axis", -1)), n);
+       }},
+  };
+  return table;
+}
+
+std::string known_types() {
+  std::string s = "InputLayer";
+  for (const auto& [k, v] : factories()) s += ", " + k;
+  return s;
+}
+
+}  // namespace
+
+nlohmann::json Model::to_config() const {
+  nlohmann::json layers = nlohmann::json::array();
+  for (size_t i = 0; i < impl_->nodes.size(); ++i) {
+    nlohmann::json c = impl_->nodes[i].layer->config();
+    if (!sequential_ && !impl_->nodes[i].is_input) c["inputs"] = inbound_layers(i);
+    layers.push_back(std::move(c));
+  }
+  nlohmann::json j{{"name", name_}, {"sequential", sequential_}, {"layers", layers}};
+  if (!sequential_) {
+    std::vector<std::string> outs;
+    for (int o : impl_->outputs) outs.push_back(impl_->node(o).layer->name());
+    j["outputs"] = outs;
+  }
+  return j;
+}
+
+Model Model::from_config(const nlohmann::json& config) {
+  ConfigReader top(config, "model spec: ");
+  const std::string name = top.string("name", "model");
+  const bool sequential_flag = top.boolean("sequential", false);
+  top.ignore("format");
+  top.ignore("version");
+  const nlohmann::json& layers = top.raw("layers");
+  if (!layers.is_array() || layers.empty()) throw Error("model spec: 'layers' must be a non-empty list");
+  std::map<std::string, SymbolicTensor> named;
+  std::vector<SymbolicTensor> inputs;
+  std::optional<SymbolicTensor> previous;
+  bool chain = true;
+  if (top.has("input_shape")) {
+    inputs.push_back(Input(top.shape("input_shape")));
+    previous = inputs.back();
+  }
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string label = "model spec: layer " + std::to_string(i + 1);
+    ConfigReader r(layers[i], label + ": ");
+    const std::string type = r.required_string("type");
+    const std::string lname = r.string("name", "");
+    const std::string where = label + (lname.empty() ? "" : " ('" + lname + "')") + " (" + type + "): ";
+    ConfigReader lr(layers[i], where);
+    lr.ignore("type");
+    lr.ignore("name");
+    if (!lname.empty() && named.count(lname)) throw Error(where + "the name is used twice");
+    std::optional<SymbolicTensor> out;
+    if (type == "InputLayer") {
+      out = Input(lr.shape("shape"), lname);
+      inputs.push_back(*out);
+      if (previous) chain = false;
+    } else {
+      std::vector<SymbolicTensor> ins;
+      if (lr.has("inputs")) {
+        const auto& names = lr.raw("inputs");
+        if (!names.is_array() || names.empty()) throw Error(where + "'inputs' must be a list of layer names");
+        for (const auto& n : names) {
+          if (!n.is_string() || !named.count(n.get<std::string>()))
+            throw Error(where + "input " + n.dump() + " is not the name of an earlier layer");
+          ins.push_back(named.at(n.get<std::string>()));
+        }
+        chain = chain && ins.size() == 1 && previous && ins[0].node() == previous->node();
+      } else {
+        if (!previous)
+          throw Error(where + "has no input: start with an InputLayer or give 'input_shape'");
+        ins.push_back(*previous);
+      }
+      auto it = factories().find(type);
+      if (it == factories().end()) throw Error(where + "unknown layer type (known: " + known_types() + ")");
+      std::shared_ptr<Layer> layer;
+      try {
+        layer = it->second(lr, lname);
+        out = LayerRef(layer)(ins);
+      } catch (const Error& e) {
+        const std::string msg = e.what();
+        throw Error(msg.rfind("model spec:", 0) == 0 ? msg : where + msg);
+      }
+    }
+    lr.finish();
+    if (!lname.empty()) named.emplace(lname, *out);
+    previous = out;
+  }
+  std::vector<SymbolicTensor> outputs;
+  if (top.has("outputs")) {
+    const auto& names = top.raw("outputs");
+    if (!names.is_array() || names.empty()) throw Error("model spec: 'outputs' must be a list of layer names");
+    for (const auto& n : names) {
+      if (!n.is_string() || !named.count(n.get<std::string>()))
+        throw Error("model spec: output " + n.dump() + " is not the name of a layer");
+      outputs.push_back(named.at(n.get<std::string>()));
+    }
+    chain = chain && outputs.size() == 1 && outputs[0].node() == previous->node();
+  } else {
+    outputs.push_back(*previous);
+  }
+  top.finish();
+  if (inputs.empty()) throw Error("model spec: no InputLayer and no 'input_shape'");
+  Model m(inputs, outputs, name);
+  m.sequential_ = sequential_flag || (chain && inputs.size() == 1);
+  return m;
+}
+
+}  // namespace lq

@@ -1,0 +1,61 @@
+#pragma once
+// Internal training kernels shared by several layers. Plain loops the compiler can
+// vectorise; split over a ThreadPool with partitions that depend only on the shapes.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "litequant/core/rng.h"
+#include "litequant/core/tensor.h"
+#include "litequant/core/thread_pool.h"
+#include "litequant/nn/layers/conv.h"
+
+namespace lq::ops {
+
+// Fixed number of blocks for reductions, so summation order never depends on threads.
+inline constexpr int64_t kSumBlocks = 16;
+
+// out[0..len) = sum over items i of the vector that add_item(i, acc) accumulates into
+// acc. Items are grouped into kSumBlocks fixed blocks reduced in parallel, then the block
+// partials are added in block order: bit-identical for any thread count.
+template <typename AddItem>
+void blocked_sum(ThreadPool* pool, int64_t items, int64_t len, float* out, AddItem&& add_item) {
+  const int64_t blocks = std::min(kSumBlocks, std::max<int64_t>(1, items));
+  std::vector<float> partial(static_cast<size_t>(blocks * len), 0.0f);
+  parallel_for(pool, blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b)
+      for (int64_t i = items * b / blocks; i < items * (b + 1) / blocks; ++i)
+        add_item(i, partial.data() + b * len);
+  });
+  std::fill(out, out + len, 0.0f);
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t j = 0; j < len; ++j) out[j] += partial[static_cast<size_t>(b * len + j)];
+}
+
+// fn(row) for every row in [0, rows), rows split across the pool.
+template <typename Fn>
+void parallel_rows(ThreadPool* pool, int64_t rows, Fn&& fn) {
+  parallel_for(pool, rows, 1, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) fn(r);
+  });
+}
+
+// y[r, c] += bias[c] for rows x cols.
+void add_bias(float* y, int64_t rows, int64_t cols, const float* bias, ThreadPool* pool);
+
+// out[c] = sum_r x[r, c]. Deterministic: fixed row blocks summed in a fixed order.
+void column_sums(const float* x, int64_t rows, int64_t cols, float* out, ThreadPool* pool);
+
+// Glorot (Xavier) uniform: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).
+void glorot_uniform(Tensor& t, int64_t fan_in, int64_t fan_out, Rng& rng);
+
+// im2col for images [n, h, w, c] (NHWC) and a kh x kw window: rows are output pixels
+// (n, oh, ow), columns (ky, kx, ch) — the order of a flattened HWIO kernel. Taps outside
+// the image are 0.
+void im2col(const float* images, int64_t n, int64_t c, const ConvGeometry& g, const Window2D& w,
+            float* cols, ThreadPool* pool);
+// Adds columns back into images (the transpose of im2col). Overwrites `images`.
+void col2im(const float* cols, int64_t n, int64_t c, const ConvGeometry& g, const Window2D& w,
+            float* images, ThreadPool* pool);
+
+}  // namespace lq::ops
