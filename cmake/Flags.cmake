@@ -1,5 +1,7 @@
 # Project-wide compiler flags and helpers.
-set(LQ_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wno-psabi)
+# GCC 12 warns about fields omitted from designated initializers, the idiom of our
+# Keras-style option structs: Conv2D(12, {3, 3}, {.activation = "relu"}).
+set(LQ_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wno-psabi -Wno-missing-field-initializers)
 if(LITEQUANT_WERROR)
   list(APPEND LQ_WARNINGS -Werror)
 endif()

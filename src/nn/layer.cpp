@@ -16,6 +16,11 @@ Shape Layer::build(const std::vector<Shape>& input_shapes) {
 }
 
 Weight& Layer::add_weight(const std::string& name, const Shape& shape, bool trainable) {
+  // 2^28 floats (1 GiB): far above any model litequant targets, low enough that a
+  // hostile model description cannot make us allocate absurd amounts of memory.
+  constexpr int64_t kMaxWeightElements = int64_t{1} << 28;
+  if (num_elements(shape) > kMaxWeightElements)
+    throw Error(where() + "weight '" + name + "' of shape " + to_string(shape) + " is too large");
   auto w = std::make_unique<Weight>();
   w->name = name;
   w->value = Tensor(shape);

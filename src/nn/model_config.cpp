@@ -122,7 +122,7 @@ nlohmann::json Model::to_config() const {
   return j;
 }
 
-Model Model::from_config(const nlohmann::json& config) {
+Model Model::from_config(const nlohmann::json& config, int64_t max_params) {
   ConfigReader top(config, "model spec: ");
   const std::string name = top.string("name", "model");
   const bool sequential_flag = top.boolean("sequential", false);
@@ -134,6 +134,7 @@ Model Model::from_config(const nlohmann::json& config) {
   std::vector<SymbolicTensor> inputs;
   std::optional<SymbolicTensor> previous;
   bool chain = true;
+  int64_t params = 0;
   if (top.has("input_shape")) {
     inputs.push_back(Input(top.shape("input_shape")));
     previous = inputs.back();
@@ -175,6 +176,10 @@ Model Model::from_config(const nlohmann::json& config) {
       try {
         layer = it->second(lr, lname);
         out = LayerRef(layer)(ins);
+        params += layer->count_params();
+        if (max_params >= 0 && params > max_params)
+          throw Error(where + "the weights exceed the " + std::to_string(max_params) +
+                      " values the file holds");
       } catch (const Error& e) {
         const std::string msg = e.what();
         throw Error(msg.rfind("model spec:", 0) == 0 ? msg : where + msg);

@@ -94,7 +94,8 @@ class Model {
 
   // Architecture (Keras-like layer list); see docs/MODEL_SPEC.md.
   nlohmann::json to_config() const;
-  static Model from_config(const nlohmann::json& config);
+  // max_params >= 0 stops building as soon as the weights exceed it (for untrusted files).
+  static Model from_config(const nlohmann::json& config, int64_t max_params = -1);
 
   // Runs the graph on one batch (training: dropout on, batch statistics) and returns
   // the output tensor; exposed for tests and tools.

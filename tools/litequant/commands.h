@@ -1,0 +1,30 @@
+#pragma once
+// Subcommands of the litequant CLI. Each registers its options on `app` and runs when
+// selected; errors are thrown as lq::Error and reported by main().
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "litequant/data/dataset.h"
+#include "litequant/nn/model.h"
+
+namespace lq::cli {
+
+void add_train(CLI::App& app);
+void add_evaluate(CLI::App& app);
+void add_summary(CLI::App& app);
+
+// A trained model (.lqm) or an architecture spec (.json, freshly initialised).
+Model load_any_model(const std::string& path);
+// Reshapes [N, ...] data to the model's input shape when the per-sample sizes agree.
+Tensor shape_for_model(const Tensor& data, const Shape& model_input, const std::string& what);
+// Sparse categorical crossentropy, from logits unless the model ends in a softmax.
+std::shared_ptr<Loss> default_loss(const Model& model);
+// Prints the standard "loss/accuracy" report, or JSON.
+struct EvalReport {
+  std::string model, dataset;
+  int64_t samples = 0;
+  double loss = 0, accuracy = 0, seconds = 0;
+};
+void print_report(const EvalReport& r, bool json);
+
+}  // namespace lq::cli
