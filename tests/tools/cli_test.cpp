@@ -1,0 +1,122 @@
+// End-to-end tests of the litequant command line on a tiny IDX dataset.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "litequant/core/rng.h"
+#include "litequant/data/idx.h"
+
+namespace lq {
+namespace {
+namespace fs = std::filesystem;
+
+struct Result {
+  int code;
+  std::string output;  // stdout + stderr
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = std::string(LQ_CLI) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("lq_cli_" + std::to_string(::getpid()));
+    fs::create_directories(dir_ / "data");
+    // 4 classes of 8x8 images: a bright square in one of four quadrants, plus noise.
+    Rng rng(3);
+    for (const char* split : {"train", "t10k"}) {
+      const int64_t n = std::string(split) == "train" ? 400 : 100;
+      data::IdxArray images{{n, 8, 8}, std::vector<uint8_t>(static_cast<size_t>(n * 64))};
+      data::IdxArray labels{{n}, std::vector<uint8_t>(static_cast<size_t>(n))};
+      for (int64_t i = 0; i < n; ++i) {
+        const int c = static_cast<int>(rng.below(4));
+        labels.values[static_cast<size_t>(i)] = static_cast<uint8_t>(c);
+        for (int y = 0; y < 8; ++y)
+          for (int x = 0; x < 8; ++x) {
+            const bool on = (y / 4) == c / 2 && (x / 4) == c % 2;
+            images.values[static_cast<size_t>(i * 64 + y * 8 + x)] =
+                static_cast<uint8_t>((on ? 200 : 0) + rng.below(50));
+          }
+      }
+      data::write_idx((dir_ / "data" / (std::string(split) + "-images-idx3-ubyte")).string(), images, false);
+      data::write_idx((dir_ / "data" / (std::string(split) + "-labels-idx1-ubyte.gz")).string(), labels, true);
+    }
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(Cli, TrainEvaluateSummary) {
+  const std::string model = path("m.lqm");
+  Result t = run("train --data " + path("data") + " --model cnn --epochs 3 --batch-size 16 --seed 1 --verbose 2 --out " + model);
+  ASSERT_EQ(t.code, 0) << t.output;
+  EXPECT_NE(t.output.find("Epoch 3/3"), std::string::npos) << t.output;
+  EXPECT_NE(t.output.find("val_accuracy"), std::string::npos) << t.output;
+  ASSERT_TRUE(fs::exists(model));
+
+  Result e = run("evaluate " + model + " --data " + path("data") + " --json");
+  ASSERT_EQ(e.code, 0) << e.output;
+  auto j = nlohmann::json::parse(e.output);
+  EXPECT_EQ(j["samples"], 100);
+  EXPECT_GT(j["accuracy"].get<double>(), 0.9);
+  EXPECT_TRUE(j["loss"].is_number());
+
+  Result s = run("summary " + model);
+  ASSERT_EQ(s.code, 0) << s.output;
+  EXPECT_NE(s.output.find("conv2d (Conv2D)              (None, 6, 6, 12)"), std::string::npos) << s.output;
+}
+
+TEST_F(Cli, SpecModelAndSameSeedSameFile) {
+  std::ofstream(path("spec.json")) << R"({"name": "tiny", "input_shape": [8, 8], "layers": [
+      {"type": "Flatten"}, {"type": "Dense", "units": 16, "activation": "relu"},
+      {"type": "Dropout", "rate": 0.1}, {"type": "Dense", "units": 4}]})";
+  for (const char* out : {"a.lqm", "b.lqm"}) {
+    Result t = run("train --data " + path("data") + " --model " + path("spec.json") +
+                   " --epochs 1 --threads 1 --seed 4 --verbose 0 --out " + path(out));
+    ASSERT_EQ(t.code, 0) << t.output;
+  }
+  std::ifstream a(path("a.lqm"), std::ios::binary), b(path("b.lqm"), std::ios::binary);
+  std::string sa((std::istreambuf_iterator<char>(a)), {}), sb((std::istreambuf_iterator<char>(b)), {});
+  EXPECT_EQ(sa, sb);
+}
+
+TEST_F(Cli, ClearErrors) {
+  Result missing = run("train --data " + path("nowhere") + " --epochs 1");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.output.find("nowhere"), std::string::npos) << missing.output;
+
+  std::ofstream(path("junk.lqm")) << "this is not a model";
+  Result junk = run("evaluate " + path("junk.lqm") + " --data " + path("data"));
+  EXPECT_EQ(junk.code, 1);
+  EXPECT_NE(junk.output.find("junk.lqm: not a litequant model"), std::string::npos) << junk.output;
+
+  std::ofstream(path("bad.json")) << R"({"input_shape": [8, 8], "layers": [
+      {"type": "Conv2D", "name": "first_conv", "filters": 2, "kernel_size": 3}]})";
+  Result bad = run("summary " + path("bad.json"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.output.find("first_conv"), std::string::npos) << bad.output;
+
+  Result args = run("train --epochs -3");
+  EXPECT_NE(args.code, 0);
+  Result none = run("");
+  EXPECT_NE(none.code, 0);
+}
+
+}  // namespace
+}  // namespace lq
