@@ -5,6 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -202,6 +203,29 @@ TEST(Model, FitArgumentErrors) {
   EXPECT_THROW(m.fit(x, bad_labels, {.verbose = 0}), Error);
   Model uncompiled = zoo::mlp();
   EXPECT_THROW(uncompiled.fit(x, y, {.verbose = 0}), Error);
+}
+
+}  // namespace
+}  // namespace lq
+
+namespace lq {
+namespace {
+
+// The examples in docs/MODEL_SPEC.md must build: the docs stay true.
+TEST(Model, SpecDocumentationExamplesBuild) {
+  std::ifstream f(std::string(LQ_SOURCE_DIR) + "/docs/MODEL_SPEC.md");
+  std::stringstream doc;
+  doc << f.rdbuf();
+  const std::string text = doc.str();
+  int built = 0;
+  for (size_t at = text.find("```json\n"); at != std::string::npos; at = text.find("```json\n", at)) {
+    at += 8;
+    const size_t end = text.find("```", at);
+    Model m = Model::from_config(nlohmann::json::parse(text.substr(at, end - at)));
+    EXPECT_GT(m.count_params(), 0);
+    ++built;
+  }
+  EXPECT_EQ(built, 2);
 }
 
 }  // namespace
