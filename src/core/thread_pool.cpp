@@ -1,6 +1,7 @@
 #include "litequant/core/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -11,9 +12,26 @@
 
 namespace lq {
 namespace {
-// Workers spin this many rounds for the next job before sleeping: jobs in a training
-// step come microseconds apart, and a futex wake-up costs more than the work.
-constexpr int kSpinRounds = 20000;
+// Waiting: a few pause rounds, then yield the core (so an oversubscribed machine runs
+// the thread we wait for), and workers sleep after kSpinBudget without work. Jobs in a
+// training step come microseconds apart; a futex wake-up costs more than many of them.
+constexpr int kPauseRounds = 64;
+constexpr auto kSpinBudget = std::chrono::microseconds(300);
+
+// Spins until done() is true or the budget runs out; returns done().
+template <typename Done>
+bool spin_until(Done&& done) {
+  for (int i = 0; i < kPauseRounds; ++i) {
+    if (done()) return true;
+    LQ_CPU_RELAX();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kSpinBudget;
+  for (int i = 0;; ++i) {
+    if (done()) return true;
+    std::this_thread::yield();
+    if ((i & 15) == 15 && std::chrono::steady_clock::now() > deadline) return done();
+  }
+}
 }  // namespace
 
 ThreadPool::ThreadPool(int num_threads) {
@@ -47,11 +65,8 @@ void ThreadPool::run_chunk(int chunk) {
 void ThreadPool::worker_loop(int index) {
   uint64_t seen = 0;
   for (;;) {
+    spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
     uint64_t gen = generation_.load(std::memory_order_acquire);
-    for (int spin = 0; gen == seen && spin < kSpinRounds; ++spin) {
-      LQ_CPU_RELAX();
-      gen = generation_.load(std::memory_order_acquire);
-    }
     if (gen == seen) {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
@@ -87,9 +102,7 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain,
   }
   wake_.notify_all();
   run_chunk(0);
-  for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
-    if (spin < kSpinRounds) LQ_CPU_RELAX();
-    else std::this_thread::yield();
+  while (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
   }
   job_ = nullptr;
   if (error_) std::rethrow_exception(error_);

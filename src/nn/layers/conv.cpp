@@ -99,6 +99,19 @@ int64_t Conv2DLayer::images_per_chunk() const {
   return std::max<int64_t>(1, kColsBudget / per_image);
 }
 
+const float* Conv2DLayer::im2col_chunk(const Tensor& x, int64_t first, int64_t count, ThreadPool* pool) {
+  const int64_t depth = window_.kernel[0] * window_.kernel[1] * channels_;
+  if (cols_source_ == x.data() && cols_first_image_ == first &&
+      cols_.size() == count * geo_.out_h * geo_.out_w * depth)
+    return cols_.data();
+  cols_.resize({count * geo_.out_h * geo_.out_w, depth});
+  ops::im2col(x.data() + first * geo_.in_h * geo_.in_w * channels_, count, channels_, geo_, window_,
+              cols_.data(), pool);
+  cols_source_ = x.data();
+  cols_first_image_ = first;
+  return cols_.data();
+}
+
 namespace {
 bool is_pointwise(const Window2D& w) {
   return w.kernel[0] == 1 && w.kernel[1] == 1 && w.strides[0] == 1 && w.strides[1] == 1;
@@ -112,21 +125,19 @@ void Conv2DLayer::forward(const std::vector<const Tensor*>& in, Tensor& out, Run
   const int64_t out_pixels = geo_.out_h * geo_.out_w;
   const int64_t in_image = geo_.in_h * geo_.in_w * channels_;
   out.resize({n, geo_.out_h, geo_.out_w, filters_});
+  cols_source_ = nullptr;  // new data, possibly in the same buffer: never reuse here
   const int64_t chunk = images_per_chunk();
   for (int64_t n0 = 0; n0 < n; n0 += chunk) {
     const int64_t nb = std::min(chunk, n - n0);
     const float* a = x.data() + n0 * in_image;
     if (!is_pointwise(window_)) {
-      cols_.resize({nb * out_pixels, depth});
-      ops::im2col(a, nb, channels_, geo_, window_, cols_.data(), ctx.pool);
-      a = cols_.data();
+      a = im2col_chunk(x, n0, nb, ctx.pool);
     }
     sgemm(Trans::kNo, Trans::kNo, nb * out_pixels, filters_, depth, 1.0f, a, depth,
           kernel_->value.data(), filters_, 0.0f, out.data() + n0 * out_pixels * filters_, filters_,
           ctx.pool);
   }
-  if (bias_) ops::add_bias(out.data(), n * out_pixels, filters_, bias_->value.data(), ctx.pool);
-  activation_forward(activation_, out, ctx.pool);
+  ops::bias_activation(out, filters_, bias_ ? bias_->value.data() : nullptr, activation_, ctx.pool);
 }
 
 void Conv2DLayer::backward(const std::vector<const Tensor*>& in, const Tensor& out,
@@ -137,12 +148,8 @@ void Conv2DLayer::backward(const std::vector<const Tensor*>& in, const Tensor& o
   const int64_t depth = window_.kernel[0] * window_.kernel[1] * channels_;
   const int64_t out_pixels = geo_.out_h * geo_.out_w;
   const int64_t in_image = geo_.in_h * geo_.in_w * channels_;
-  const Tensor* g = &grad_out;
-  if (activation_ != Activation::kLinear) {
-    activation_backward(activation_, out, grad_out, grad_pre_, ctx.pool);
-    g = &grad_pre_;
-  }
-  if (bias_) ops::column_sums(g->data(), n * out_pixels, filters_, bias_->grad.data(), ctx.pool);
+  const Tensor* g = &ops::activation_and_bias_grad(activation_, out, grad_out, filters_, grad_pre_,
+                                                   bias_ ? bias_->grad.data() : nullptr, ctx.pool);
   Tensor* dx = grad_in[0];
   if (dx) dx->resize(x.shape());
   const int64_t chunk = images_per_chunk();
@@ -151,11 +158,7 @@ void Conv2DLayer::backward(const std::vector<const Tensor*>& in, const Tensor& o
     const int64_t rows = nb * out_pixels;
     const float* gc = g->data() + n0 * out_pixels * filters_;
     const float* a = x.data() + n0 * in_image;
-    if (!is_pointwise(window_)) {
-      cols_.resize({rows, depth});
-      ops::im2col(a, nb, channels_, geo_, window_, cols_.data(), ctx.pool);
-      a = cols_.data();
-    }
+    if (!is_pointwise(window_)) a = im2col_chunk(x, n0, nb, ctx.pool);
     sgemm(Trans::kYes, Trans::kNo, depth, filters_, rows, 1.0f, a, depth, gc, filters_,
           n0 == 0 ? 0.0f : 1.0f, kernel_->grad.data(), filters_, ctx.pool);
     if (!dx) continue;
@@ -239,12 +242,8 @@ void DepthwiseConv2DLayer::backward(const std::vector<const Tensor*>& in, const 
   const Tensor& x = *in[0];
   const int64_t n = x.dim(0), c = channels_, m = multiplier_, oc = c * m;
   const int64_t taps = window_.kernel[0] * window_.kernel[1];
-  const Tensor* g = &grad_out;
-  if (activation_ != Activation::kLinear) {
-    activation_backward(activation_, out, grad_out, grad_pre_, ctx.pool);
-    g = &grad_pre_;
-  }
-  if (bias_) ops::column_sums(g->data(), g->size() / oc, oc, bias_->grad.data(), ctx.pool);
+  const Tensor* g = &ops::activation_and_bias_grad(activation_, out, grad_out, oc, grad_pre_,
+                                                   bias_ ? bias_->grad.data() : nullptr, ctx.pool);
   Tensor* dx = grad_in[0];
   if (dx) dx->resize(x.shape());
   const float* k = kernel_->value.data();

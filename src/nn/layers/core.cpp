@@ -63,8 +63,7 @@ void DenseLayer::forward(const std::vector<const Tensor*>& in, Tensor& out, RunC
   out.resize(shape);
   sgemm(Trans::kNo, Trans::kNo, rows, units_, depth, 1.0f, x.data(), depth,
         kernel_->value.data(), units_, 0.0f, out.data(), units_, ctx.pool);
-  if (bias_) ops::add_bias(out.data(), rows, units_, bias_->value.data(), ctx.pool);
-  activation_forward(activation_, out, ctx.pool);
+  ops::bias_activation(out, units_, bias_ ? bias_->value.data() : nullptr, activation_, ctx.pool);
 }
 
 void DenseLayer::backward(const std::vector<const Tensor*>& in, const Tensor& out,
@@ -73,14 +72,10 @@ void DenseLayer::backward(const std::vector<const Tensor*>& in, const Tensor& ou
   const Tensor& x = *in[0];
   const int64_t depth = kernel_->value.dim(0);
   const int64_t rows = x.size() / depth;
-  const Tensor* g = &grad_out;
-  if (activation_ != Activation::kLinear) {
-    activation_backward(activation_, out, grad_out, grad_pre_, ctx.pool);
-    g = &grad_pre_;
-  }
+  const Tensor* g = &ops::activation_and_bias_grad(activation_, out, grad_out, units_, grad_pre_,
+                                                   bias_ ? bias_->grad.data() : nullptr, ctx.pool);
   sgemm(Trans::kYes, Trans::kNo, depth, units_, rows, 1.0f, x.data(), depth, g->data(), units_,
         0.0f, kernel_->grad.data(), units_, ctx.pool);
-  if (bias_) ops::column_sums(g->data(), rows, units_, bias_->grad.data(), ctx.pool);
   if (grad_in[0]) {
     grad_in[0]->resize(x.shape());
     sgemm(Trans::kNo, Trans::kYes, rows, depth, units_, 1.0f, g->data(), units_,

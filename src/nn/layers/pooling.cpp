@@ -47,26 +47,37 @@ void Pooling2DLayer::forward(const std::vector<const Tensor*>& in, Tensor& out, 
       const int64_t x_end = std::min(x0 + window_.kernel[1], geo_.in_w);
       const int64_t o = (row * geo_.out_w + ox) * c;
       float* dst = out.data() + o;
-      for (int64_t ch = 0; ch < c; ++ch) {
-        float best = -std::numeric_limits<float>::infinity(), sum = 0.0f;
-        int64_t best_at = (y_begin * geo_.in_w + x_begin) * c + ch;
-        for (int64_t iy = y_begin; iy < y_end; ++iy) {
+      if (is_max_) {
+        // Two vectorisable passes: the maximum, then (taps in reverse) the first tap in
+        // row-major window order that holds it.
+        int32_t* __restrict am = argmax_.data() + o;
+        float* __restrict best = dst;
+        const int64_t first = (y_begin * geo_.in_w + x_begin) * c;
+        for (int64_t ch = 0; ch < c; ++ch) {
+          best[ch] = -std::numeric_limits<float>::infinity();
+          am[ch] = static_cast<int32_t>(first + ch);
+        }
+        for (int64_t iy = y_begin; iy < y_end; ++iy)
           for (int64_t ix = x_begin; ix < x_end; ++ix) {
-            const int64_t at = (iy * geo_.in_w + ix) * c + ch;
-            const float v = src[at];
-            sum += v;
-            if (v > best) {
-              best = v;
-              best_at = at;
-            }
+            const float* __restrict px = src + (iy * geo_.in_w + ix) * c;
+            for (int64_t ch = 0; ch < c; ++ch) best[ch] = std::max(best[ch], px[ch]);
           }
-        }
-        if (is_max_) {
-          dst[ch] = best;
-          argmax_[static_cast<size_t>(o + ch)] = static_cast<int32_t>(best_at);
-        } else {
-          dst[ch] = sum / static_cast<float>((y_end - y_begin) * (x_end - x_begin));
-        }
+        for (int64_t iy = y_end - 1; iy >= y_begin; --iy)
+          for (int64_t ix = x_end - 1; ix >= x_begin; --ix) {
+            const int32_t at = static_cast<int32_t>((iy * geo_.in_w + ix) * c);
+            const float* __restrict px = src + at;
+            for (int64_t ch = 0; ch < c; ++ch)
+              am[ch] = px[ch] == best[ch] ? at + static_cast<int32_t>(ch) : am[ch];
+          }
+      } else {
+        for (int64_t ch = 0; ch < c; ++ch) dst[ch] = 0.0f;
+        for (int64_t iy = y_begin; iy < y_end; ++iy)
+          for (int64_t ix = x_begin; ix < x_end; ++ix) {
+            const float* px = src + (iy * geo_.in_w + ix) * c;
+            for (int64_t ch = 0; ch < c; ++ch) dst[ch] += px[ch];
+          }
+        const float inv = 1.0f / static_cast<float>((y_end - y_begin) * (x_end - x_begin));
+        for (int64_t ch = 0; ch < c; ++ch) dst[ch] *= inv;
       }
     }
   });

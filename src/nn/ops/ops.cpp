@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numeric>
+
+#include "litequant/nn/activation.h"
 #include <vector>
 
 namespace lq::ops {
@@ -20,11 +23,101 @@ void add_bias(float* y, int64_t rows, int64_t cols, const float* bias, ThreadPoo
                });
 }
 
-void column_sums(const float* x, int64_t rows, int64_t cols, float* out, ThreadPool* pool) {
-  blocked_sum(pool, rows, cols, out, [&](int64_t r, float* acc) {
-    const float* row = x + r * cols;
-    for (int64_t c = 0; c < cols; ++c) acc[c] += row[c];
+namespace {
+// Row folding: a [rows, cols] matrix read as [rows / k, k * cols] with k * cols a
+// multiple of 16, so per-column work runs in long, vectorisable inner loops even for
+// narrow layers (12 filters, 10 classes). Rows past the last full group are the tail.
+struct Folded {
+  int64_t k, width, groups;
+  Folded(int64_t rows, int64_t cols)
+      : k(16 / std::gcd<int64_t>(std::max<int64_t>(cols, 1), 16)), width(k * cols), groups(rows / k) {}
+};
+
+// out[c] = sum of acc[j] for j % cols == c, j < width (the k folded copies, in order).
+void unfold_sums(const std::vector<float>& acc, int64_t cols, float* out) {
+  std::fill(out, out + cols, 0.0f);
+  for (size_t j = 0; j < acc.size(); ++j) out[static_cast<int64_t>(j) % cols] += acc[j];
+}
+}  // namespace
+
+void bias_activation(Tensor& y, int64_t cols, const float* bias, Activation act, ThreadPool* pool) {
+  const int64_t rows = cols ? y.size() / cols : 0;
+  if (act == Activation::kSoftmax || act == Activation::kSigmoid || act == Activation::kTanh) {
+    if (bias) add_bias(y.data(), rows, cols, bias, pool);
+    activation_forward(act, y, pool);
+    return;
+  }
+  if (!bias && act == Activation::kLinear) return;
+  const float lo = act == Activation::kLinear ? -INFINITY : 0.0f;
+  const float hi = act == Activation::kReLU6 ? 6.0f : INFINITY;
+  const Folded f(rows, cols);
+  std::vector<float> wide(static_cast<size_t>(f.width), 0.0f);
+  for (int64_t j = 0; bias && j < f.width; ++j) wide[static_cast<size_t>(j)] = bias[j % cols];
+  float* p = y.data();
+  const float* __restrict b = wide.data();
+  auto pass = [&](float* __restrict row, int64_t n) {
+    for (int64_t j = 0; j < n; ++j) row[j] = std::min(std::max(row[j] + b[j], lo), hi);
+  };
+  parallel_for(pool, f.groups, std::max<int64_t>(1, kGrain / f.width), [&](int64_t g0, int64_t g1) {
+    for (int64_t g = g0; g < g1; ++g) pass(p + g * f.width, f.width);
   });
+  pass(p + f.groups * f.width, (rows - f.groups * f.k) * cols);
+}
+
+const Tensor& activation_and_bias_grad(Activation act, const Tensor& y, const Tensor& grad_y,
+                                       int64_t cols, Tensor& grad_pre, float* bias_grad,
+                                       ThreadPool* pool) {
+  const int64_t rows = cols ? y.size() / cols : 0;
+  if (act == Activation::kLinear) {
+    if (bias_grad) column_sums(grad_y.data(), rows, cols, bias_grad, pool);
+    return grad_y;
+  }
+  if (act != Activation::kReLU && act != Activation::kReLU6) {
+    activation_backward(act, y, grad_y, grad_pre, pool);
+    if (bias_grad) column_sums(grad_pre.data(), rows, cols, bias_grad, pool);
+    return grad_pre;
+  }
+  grad_pre.resize(y.shape());
+  const float hi = act == Activation::kReLU6 ? 6.0f : INFINITY;
+  const Folded f(rows, cols);
+  const float* yp = y.data();
+  const float* gy = grad_y.data();
+  float* gx = grad_pre.data();
+  // One folded group (or the tail): gx = relu'(y) * gy, accumulated into acc when given.
+  auto pass = [&](int64_t at, int64_t n, float* __restrict acc) {
+    const float* __restrict yr = yp + at;
+    const float* __restrict gr = gy + at;
+    float* __restrict xr = gx + at;
+    for (int64_t j = 0; j < n; ++j) {
+      const bool on = (yr[j] > 0.0f) & (yr[j] < hi);
+      xr[j] = on ? gr[j] : 0.0f;
+    }
+    if (acc)
+      for (int64_t j = 0; j < n; ++j) acc[j] += xr[j];
+  };
+  if (!bias_grad) {
+    parallel_for(pool, f.groups, std::max<int64_t>(1, kGrain / f.width), [&](int64_t g0, int64_t g1) {
+      pass(g0 * f.width, (g1 - g0) * f.width, nullptr);
+    });
+    pass(f.groups * f.width, (rows - f.groups * f.k) * cols, nullptr);
+    return grad_pre;
+  }
+  std::vector<float> acc(static_cast<size_t>(f.width));
+  blocked_sum(pool, f.groups, f.width, acc.data(), [&](int64_t g, float* a) { pass(g * f.width, f.width, a); });
+  pass(f.groups * f.width, (rows - f.groups * f.k) * cols, acc.data());
+  unfold_sums(acc, cols, bias_grad);
+  return grad_pre;
+}
+
+void column_sums(const float* x, int64_t rows, int64_t cols, float* out, ThreadPool* pool) {
+  const Folded f(rows, cols);
+  std::vector<float> acc(static_cast<size_t>(f.width));
+  auto add = [&](const float* __restrict row, int64_t n, float* __restrict a) {
+    for (int64_t j = 0; j < n; ++j) a[j] += row[j];
+  };
+  blocked_sum(pool, f.groups, f.width, acc.data(), [&](int64_t g, float* a) { add(x + g * f.width, f.width, a); });
+  add(x + f.groups * f.width, (rows - f.groups * f.k) * cols, acc.data());
+  unfold_sums(acc, cols, out);
 }
 
 void glorot_uniform(Tensor& t, int64_t fan_in, int64_t fan_out, Rng& rng) {
@@ -36,21 +129,37 @@ void im2col(const float* images, int64_t n, int64_t c, const ConvGeometry& g, co
             float* cols, ThreadPool* pool) {
   const int64_t kh = w.kernel[0], kw = w.kernel[1];
   const int64_t row_len = kh * kw * c;
-  const int64_t out_pixels = g.out_h * g.out_w;
-  parallel_for(pool, n * out_pixels, std::max<int64_t>(1, kGrain / row_len), [&](int64_t b, int64_t e) {
-    for (int64_t r = b; r < e; ++r) {
-      const int64_t img = r / out_pixels, pix = r % out_pixels;
-      const int64_t oy = pix / g.out_w, ox = pix % g.out_w;
-      const float* src = images + img * g.in_h * g.in_w * c;
-      float* dst = cols + r * row_len;
+  // Work is split by output rows (image, oy); each fills out_w rows of `cols`. The inner
+  // loop runs over output columns for one (ky, kx) tap, so it stays long when c is small.
+  const int64_t lines = n * g.out_h;
+  parallel_for(pool, lines, std::max<int64_t>(1, kGrain / (row_len * g.out_w)), [&](int64_t b, int64_t e) {
+    for (int64_t line_index = b; line_index < e; ++line_index) {
+      const int64_t img = line_index / g.out_h, oy = line_index % g.out_h;
+      const float* __restrict src = images + img * g.in_h * g.in_w * c;
+      float* __restrict out = cols + line_index * g.out_w * row_len;
       for (int64_t ky = 0; ky < kh; ++ky) {
         const int64_t iy = oy * w.strides[0] + ky * w.dilation[0] - g.pad_top;
-        for (int64_t kx = 0; kx < kw; ++kx, dst += c) {
-          const int64_t ix = ox * w.strides[1] + kx * w.dilation[1] - g.pad_left;
-          if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) {
-            std::fill(dst, dst + c, 0.0f);
-          } else {
-            std::memcpy(dst, src + (iy * g.in_w + ix) * c, static_cast<size_t>(c) * sizeof(float));
+        const bool row_ok = iy >= 0 && iy < g.in_h;
+        const float* __restrict line = src + (row_ok ? iy : 0) * g.in_w * c;
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          float* __restrict dst = out + (ky * kw + kx) * c;
+          const int64_t ix0 = kx * w.dilation[1] - g.pad_left;
+          if (c == 1) {
+            for (int64_t ox = 0; ox < g.out_w; ++ox) {
+              const int64_t ix = ix0 + ox * w.strides[1];
+              dst[ox * row_len] = (row_ok && ix >= 0 && ix < g.in_w) ? line[ix] : 0.0f;
+            }
+            continue;
+          }
+          for (int64_t ox = 0; ox < g.out_w; ++ox) {
+            const int64_t ix = ix0 + ox * w.strides[1];
+            float* __restrict d = dst + ox * row_len;
+            if (row_ok && ix >= 0 && ix < g.in_w) {
+              const float* __restrict from = line + ix * c;
+              for (int64_t ch = 0; ch < c; ++ch) d[ch] = from[ch];
+            } else {
+              for (int64_t ch = 0; ch < c; ++ch) d[ch] = 0.0f;
+            }
           }
         }
       }

@@ -8,6 +8,7 @@
 #include "litequant/core/rng.h"
 #include "litequant/core/tensor.h"
 #include "litequant/core/thread_pool.h"
+#include "litequant/nn/activation.h"
 #include "litequant/nn/layers/conv.h"
 
 namespace lq::ops {
@@ -42,6 +43,16 @@ void parallel_rows(ThreadPool* pool, int64_t rows, Fn&& fn) {
 
 // y[r, c] += bias[c] for rows x cols.
 void add_bias(float* y, int64_t rows, int64_t cols, const float* bias, ThreadPool* pool);
+
+// One pass over y[rows, cols]: y = act(y + bias) (bias may be null).
+void bias_activation(Tensor& y, int64_t cols, const float* bias, Activation act, ThreadPool* pool);
+
+// One pass: grad_pre = grad_y * act'(y) and bias_grad[c] = sum_r grad_pre[r, c] (bias_grad
+// may be null). Returns the tensor holding d/d(pre-activation): grad_y itself for a
+// linear activation, else grad_pre.
+const Tensor& activation_and_bias_grad(Activation act, const Tensor& y, const Tensor& grad_y,
+                                       int64_t cols, Tensor& grad_pre, float* bias_grad,
+                                       ThreadPool* pool);
 
 // out[c] = sum_r x[r, c]. Deterministic: fixed row blocks summed in a fixed order.
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out, ThreadPool* pool);

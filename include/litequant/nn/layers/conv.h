@@ -50,6 +50,8 @@ class Conv2DLayer final : public Layer {
 
  private:
   int64_t images_per_chunk() const;
+  // im2col of images [first, first + count) of x into cols_, reused when already there.
+  const float* im2col_chunk(const Tensor& x, int64_t first, int64_t count, ThreadPool* pool);
 
   int64_t filters_;
   Window2D window_;
@@ -60,6 +62,10 @@ class Conv2DLayer final : public Layer {
   Weight* kernel_ = nullptr;
   Weight* bias_ = nullptr;
   Tensor cols_;       // im2col scratch for one chunk of images
+  // Which chunk cols_ holds (input data and first image), so backward can reuse the
+  // im2col of the forward pass.
+  const float* cols_source_ = nullptr;
+  int64_t cols_first_image_ = -1;
   Tensor grad_cols_;  // its gradient
   Tensor grad_pre_;   // gradient before the activation
 };
