@@ -79,7 +79,7 @@ const KernelSet& portable_kernels();
 // Generic kernels. V is a vector-trait type providing:
 //   Reg, Mask, kLanes, kCheapMask (masked loads/stores as fast as plain ones),
 //   zero(), set1(x), bcast(const float*), load(p), load(p, Mask), store(p, r),
-//   store(p, r, Mask), fma(a, b, c) = a*b+c (one rounding), mul(a, b),
+//   store(p, r, Mask), fma(a, b, c) = a*b+c (fused where the ISA has FMA), mul(a, b),
 //   tail_mask(n) for the first n lanes (1 <= n <= kLanes).
 
 #define LQ_GEMM_UNROLL _Pragma("GCC unroll 32")
@@ -197,7 +197,7 @@ TileFn pick_tile(int rows, int nv, bool rows_a, bool edge) {
 }
 
 // Block kernel: row tiles outer (the A tile stays in L1), column panels inner (B streams
-// from L2).
+// from L2/L3).
 template <class V, int MR, int NV>
 void block_kernel(const Block& blk) {
   constexpr int L = V::kLanes;
@@ -229,5 +229,7 @@ void block_kernel(const Block& blk) {
     }
   }
 }
+
+#undef LQ_GEMM_UNROLL
 
 }  // namespace lq::gemm_internal
