@@ -1,6 +1,8 @@
 #include "litequant/nn/activation.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 
 #include "litequant/core/error.h"
@@ -22,6 +24,11 @@ void softmax_rows(float* y, int64_t rows, int64_t cols) {
     const float inv = 1.0f / sum;
     for (int64_t c = 0; c < cols; ++c) row[c] *= inv;
   }
+}
+// g if keep else 0, without a branch (the condition is data-dependent, so branches
+// mispredict and block vectorisation).
+inline float masked(float g, bool keep) {
+  return std::bit_cast<float>(std::bit_cast<uint32_t>(g) & (0u - static_cast<uint32_t>(keep)));
 }
 }  // namespace
 
@@ -106,10 +113,10 @@ void activation_backward(Activation a, const Tensor& y, const Tensor& grad_y, Te
         for (int64_t i = b; i < e; ++i) gx[i] = gy[i];
         break;
       case Activation::kReLU:
-        for (int64_t i = b; i < e; ++i) gx[i] = yp[i] > 0.0f ? gy[i] : 0.0f;
+        for (int64_t i = b; i < e; ++i) gx[i] = masked(gy[i], yp[i] > 0.0f);
         break;
       case Activation::kReLU6:
-        for (int64_t i = b; i < e; ++i) gx[i] = (yp[i] > 0.0f && yp[i] < 6.0f) ? gy[i] : 0.0f;
+        for (int64_t i = b; i < e; ++i) gx[i] = masked(gy[i], (yp[i] > 0.0f) & (yp[i] < 6.0f));
         break;
       case Activation::kSigmoid:
         for (int64_t i = b; i < e; ++i) gx[i] = gy[i] * yp[i] * (1.0f - yp[i]);

@@ -104,9 +104,14 @@ const float* Conv2DLayer::im2col_chunk(const Tensor& x, int64_t first, int64_t c
   if (cols_source_ == x.data() && cols_first_image_ == first &&
       cols_.size() == count * geo_.out_h * geo_.out_w * depth)
     return cols_.data();
-  cols_.resize({count * geo_.out_h * geo_.out_w, depth});
-  ops::im2col(x.data() + first * geo_.in_h * geo_.in_w * channels_, count, channels_, geo_, window_,
-              cols_.data(), pool);
+  const float* images = x.data() + first * geo_.in_h * geo_.in_w * channels_;
+  if (cols_transposed()) {
+    cols_.resize({depth, count * geo_.out_h * geo_.out_w});
+    ops::im2col_transposed(images, count, channels_, geo_, window_, cols_.data(), pool);
+  } else {
+    cols_.resize({count * geo_.out_h * geo_.out_w, depth});
+    ops::im2col(images, count, channels_, geo_, window_, cols_.data(), pool);
+  }
   cols_source_ = x.data();
   cols_first_image_ = first;
   return cols_.data();
@@ -130,10 +135,10 @@ void Conv2DLayer::forward(const std::vector<const Tensor*>& in, Tensor& out, Run
   for (int64_t n0 = 0; n0 < n; n0 += chunk) {
     const int64_t nb = std::min(chunk, n - n0);
     const float* a = x.data() + n0 * in_image;
-    if (!is_pointwise(window_)) {
-      a = im2col_chunk(x, n0, nb, ctx.pool);
-    }
-    sgemm(Trans::kNo, Trans::kNo, nb * out_pixels, filters_, depth, 1.0f, a, depth,
+    const bool t = !is_pointwise(window_) && cols_transposed();
+    if (!is_pointwise(window_)) a = im2col_chunk(x, n0, nb, ctx.pool);
+    sgemm(t ? Trans::kYes : Trans::kNo, Trans::kNo, nb * out_pixels, filters_, depth, 1.0f, a,
+          t ? nb * out_pixels : depth,
           kernel_->value.data(), filters_, 0.0f, out.data() + n0 * out_pixels * filters_, filters_,
           ctx.pool);
   }
@@ -158,8 +163,10 @@ void Conv2DLayer::backward(const std::vector<const Tensor*>& in, const Tensor& o
     const int64_t rows = nb * out_pixels;
     const float* gc = g->data() + n0 * out_pixels * filters_;
     const float* a = x.data() + n0 * in_image;
+    const bool t = !is_pointwise(window_) && cols_transposed();
     if (!is_pointwise(window_)) a = im2col_chunk(x, n0, nb, ctx.pool);
-    sgemm(Trans::kYes, Trans::kNo, depth, filters_, rows, 1.0f, a, depth, gc, filters_,
+    sgemm(t ? Trans::kNo : Trans::kYes, Trans::kNo, depth, filters_, rows, 1.0f, a, t ? rows : depth,
+          gc, filters_,
           n0 == 0 ? 0.0f : 1.0f, kernel_->grad.data(), filters_, ctx.pool);
     if (!dx) continue;
     float* dxc = dx->data() + n0 * in_image;

@@ -66,8 +66,10 @@ void Pooling2DLayer::forward(const std::vector<const Tensor*>& in, Tensor& out, 
           for (int64_t ix = x_end - 1; ix >= x_begin; --ix) {
             const int32_t at = static_cast<int32_t>((iy * geo_.in_w + ix) * c);
             const float* __restrict px = src + at;
-            for (int64_t ch = 0; ch < c; ++ch)
-              am[ch] = px[ch] == best[ch] ? at + static_cast<int32_t>(ch) : am[ch];
+            for (int64_t ch = 0; ch < c; ++ch) {
+              const int32_t hit = -static_cast<int32_t>(px[ch] == best[ch]);  // branch-free
+              am[ch] = (am[ch] & ~hit) | ((at + static_cast<int32_t>(ch)) & hit);
+            }
           }
       } else {
         for (int64_t ch = 0; ch < c; ++ch) dst[ch] = 0.0f;

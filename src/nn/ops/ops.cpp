@@ -1,6 +1,7 @@
 #include "ops.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -89,8 +90,9 @@ const Tensor& activation_and_bias_grad(Activation act, const Tensor& y, const Te
     const float* __restrict gr = gy + at;
     float* __restrict xr = gx + at;
     for (int64_t j = 0; j < n; ++j) {
-      const bool on = (yr[j] > 0.0f) & (yr[j] < hi);
-      xr[j] = on ? gr[j] : 0.0f;
+      // Branch-free select (a mask), so the loop vectorises: the sign of y is random.
+      const uint32_t keep = 0u - static_cast<uint32_t>((yr[j] > 0.0f) & (yr[j] < hi));
+      xr[j] = std::bit_cast<float>(std::bit_cast<uint32_t>(gr[j]) & keep);
     }
     if (acc)
       for (int64_t j = 0; j < n; ++j) acc[j] += xr[j];
@@ -160,6 +162,41 @@ void im2col(const float* images, int64_t n, int64_t c, const ConvGeometry& g, co
             } else {
               for (int64_t ch = 0; ch < c; ++ch) d[ch] = 0.0f;
             }
+          }
+        }
+      }
+    }
+  });
+}
+
+void im2col_transposed(const float* images, int64_t n, int64_t c, const ConvGeometry& g,
+                       const Window2D& w, float* cols_t, ThreadPool* pool) {
+  const int64_t kh = w.kernel[0], kw = w.kernel[1];
+  const int64_t rows = n * g.out_h * g.out_w;
+  const int64_t sx = w.strides[1];
+  const int64_t lines = n * g.out_h;
+  parallel_for(pool, lines, std::max<int64_t>(1, kGrain / (kh * kw * c * g.out_w)), [&](int64_t b, int64_t e) {
+    for (int64_t line_index = b; line_index < e; ++line_index) {
+      const int64_t img = line_index / g.out_h, oy = line_index % g.out_h;
+      const float* src = images + img * g.in_h * g.in_w * c;
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        const int64_t iy = oy * w.strides[0] + ky * w.dilation[0] - g.pad_top;
+        const bool row_ok = iy >= 0 && iy < g.in_h;
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          // Output columns whose tap lands inside the image: [ox_lo, ox_hi).
+          const int64_t ix0 = kx * w.dilation[1] - g.pad_left;
+          const int64_t ox_lo = row_ok ? std::min(g.out_w, std::max<int64_t>(0, (-ix0 + sx - 1) / sx)) : g.out_w;
+          const int64_t ox_hi = row_ok ? std::max(ox_lo, std::min(g.out_w, (g.in_w - ix0 + sx - 1) / sx)) : g.out_w;
+          for (int64_t ch = 0; ch < c; ++ch) {
+            float* __restrict dst = cols_t + ((ky * kw + kx) * c + ch) * rows + line_index * g.out_w;
+            const float* __restrict from = src + (row_ok ? iy : 0) * g.in_w * c + ch;
+            for (int64_t ox = 0; ox < ox_lo; ++ox) dst[ox] = 0.0f;
+            if (sx == 1 && c == 1) {
+              for (int64_t ox = ox_lo; ox < ox_hi; ++ox) dst[ox] = from[ox + ix0];
+            } else {
+              for (int64_t ox = ox_lo; ox < ox_hi; ++ox) dst[ox] = from[(ox * sx + ix0) * c];
+            }
+            for (int64_t ox = ox_hi; ox < g.out_w; ++ox) dst[ox] = 0.0f;
           }
         }
       }

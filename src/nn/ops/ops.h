@@ -65,6 +65,10 @@ void glorot_uniform(Tensor& t, int64_t fan_in, int64_t fan_out, Rng& rng);
 // the image are 0.
 void im2col(const float* images, int64_t n, int64_t c, const ConvGeometry& g, const Window2D& w,
             float* cols, ThreadPool* pool);
+// The same matrix transposed, [kh * kw * c, n * out_h * out_w]: for few channels the
+// inner loops then run along image rows (contiguous loads and stores).
+void im2col_transposed(const float* images, int64_t n, int64_t c, const ConvGeometry& g,
+                       const Window2D& w, float* cols_t, ThreadPool* pool);
 // Adds columns back into images (the transpose of im2col). Overwrites `images`.
 void col2im(const float* cols, int64_t n, int64_t c, const ConvGeometry& g, const Window2D& w,
             float* images, ThreadPool* pool);

@@ -50,6 +50,8 @@ class Conv2DLayer final : public Layer {
 
  private:
   int64_t images_per_chunk() const;
+  // Few input channels: cols_ holds the transposed im2col matrix (see ops::im2col_transposed).
+  bool cols_transposed() const { return channels_ < 8; }
   // im2col of images [first, first + count) of x into cols_, reused when already there.
   const float* im2col_chunk(const Tensor& x, int64_t first, int64_t count, ThreadPool* pool);
 
