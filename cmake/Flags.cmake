@@ -6,6 +6,9 @@ if(LITEQUANT_WERROR)
   list(APPEND LQ_WARNINGS -Werror)
 endif()
 add_compile_options(${LQ_WARNINGS})
+# No errno from math functions: lets std::sqrt/exp loops vectorise. IEEE semantics
+# (NaN, Inf, rounding) are unchanged.
+add_compile_options(-fno-math-errno)
 
 if(LITEQUANT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
