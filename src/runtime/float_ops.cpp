@@ -1,0 +1,253 @@
+// Prepare step of each operator the interpreter runs (float32 path): checks tensor
+// types, calls the kernel's prepare_* for shapes and parameters, sets the output shapes
+// and returns the eval call.
+#include <cstring>
+
+#include "interpreter_impl.h"
+#include "litequant/kernels/float_reference.h"
+
+namespace lq::runtime {
+namespace {
+using tflite::Op;
+using tflite::TensorType;
+namespace k = kernels;
+
+template <typename T>
+const T& options_as(const tflite::Operator& o) {
+  static const T defaults{};
+  const T* p = std::get_if<T>(&o.options);
+  return p ? *p : defaults;
+}
+
+k::Activation act(tflite::Activation a) { return static_cast<k::Activation>(a); }
+k::Padding pad(tflite::Padding p) { return static_cast<k::Padding>(p); }
+
+class NodeContext {
+ public:
+  NodeContext(Interpreter::Impl& m, size_t op) : m_(m), op_(m.model.operators[op]), label_(m.op_label(op)) {}
+  const tflite::Operator& op() const { return op_; }
+  size_t inputs() const { return op_.inputs.size(); }
+  bool has_input(size_t i) const { return i < op_.inputs.size() && op_.inputs[i] >= 0; }
+  int in(size_t i) const {
+    if (!has_input(i)) fail("input " + std::to_string(i) + " is missing");
+    return op_.inputs[i];
+  }
+  int out(size_t i = 0) const {
+    if (i >= op_.outputs.size()) fail("output " + std::to_string(i) + " is missing");
+    return op_.outputs[i];
+  }
+  const k::Dims& dims(int t) const { return m_.tensors[static_cast<size_t>(t)].shape; }
+  TensorType type(int t) const { return m_.tensors[static_cast<size_t>(t)].type; }
+  bool constant(int t) const { return m_.tensors[static_cast<size_t>(t)].constant != nullptr; }
+  void expect(int t, TensorType want, const std::string& role) const {
+    if (type(t) != want)
+      fail(role + " tensor " + std::to_string(t) + " is " + tflite::type_name(type(t)) + ", expected " +
+           tflite::type_name(want) + (want == TensorType::kFloat32 && type(t) == TensorType::kInt8
+                                          ? " (int8 kernels are not available yet)" : ""));
+  }
+  void expect_constant(int t, const std::string& role) const {
+    if (!constant(t)) fail(role + " tensor " + std::to_string(t) + " must be a constant");
+  }
+  void set_output(const k::Dims& d, size_t i = 0) { m_.tensors[static_cast<size_t>(out(i))].shape = d; }
+  std::span<const int32_t> i32(int t) const {
+    const auto& r = m_.tensors[static_cast<size_t>(t)];
+    return {reinterpret_cast<const int32_t*>(r.constant), static_cast<size_t>(k::flat_size(r.shape))};
+  }
+  [[noreturn]] void fail(const std::string& what) const { throw Error(label_ + ": " + what); }
+  Interpreter::Impl& m() { return m_; }
+  const std::string& label() const { return label_; }
+
+ private:
+  Interpreter::Impl& m_;
+  const tflite::Operator& op_;
+  std::string label_;
+};
+
+// All float inputs [0, n) and output 0 must be float32.
+void expect_float(const NodeContext& c, size_t n) {
+  for (size_t i = 0; i < n && i < c.inputs(); ++i)
+    if (c.has_input(i)) c.expect(c.op().inputs[i], TensorType::kFloat32, "input " + std::to_string(i));
+  c.expect(c.out(), TensorType::kFloat32, "output");
+}
+
+std::optional<k::Dims> bias_dims(const NodeContext& c) {
+  if (!c.has_input(2)) return std::nullopt;
+  c.expect_constant(c.in(2), "bias");
+  return c.dims(c.in(2));
+}
+
+std::function<void()> prepare_float(NodeContext& c) {
+  Interpreter::Impl& m = c.m();
+  const Op code = static_cast<Op>(c.op().opcode);
+  switch (code) {
+    case Op::kConv2D: {
+      expect_float(c, 3);
+      const auto& o = options_as<tflite::Conv2DOptions>(c.op());
+      const auto p = k::prepare_conv2d(c.dims(c.in(0)), c.dims(c.in(1)), bias_dims(c),
+                                       {pad(o.padding), o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, act(o.activation)});
+      c.set_output(p.output_dims);
+      const int in = c.in(0), w = c.in(1), b = c.has_input(2) ? c.in(2) : -1, out = c.out();
+      return [&m, p, in, w, b, out] { k::eval_conv2d(p, m.f32(in), m.f32(w), b >= 0 ? m.f32(b) : nullptr, m.f32_out(out)); };
+    }
+    case Op::kDepthwiseConv2D: {
+      expect_float(c, 3);
+      const auto& o = options_as<tflite::DepthwiseConv2DOptions>(c.op());
+      const auto p = k::prepare_depthwise_conv2d(
+          c.dims(c.in(0)), c.dims(c.in(1)), bias_dims(c),
+          {pad(o.padding), o.stride_h, o.stride_w, o.depth_multiplier, o.dilation_h, o.dilation_w, act(o.activation)});
+      c.set_output(p.output_dims);
+      const int in = c.in(0), w = c.in(1), b = c.has_input(2) ? c.in(2) : -1, out = c.out();
+      return [&m, p, in, w, b, out] {
+        k::eval_depthwise_conv2d(p, m.f32(in), m.f32(w), b >= 0 ? m.f32(b) : nullptr, m.f32_out(out));
+      };
+    }
+    case Op::kFullyConnected: {
+      expect_float(c, 3);
+      const auto& o = options_as<tflite::FullyConnectedOptions>(c.op());
+      const auto p = k::prepare_fully_connected(c.dims(c.in(0)), c.dims(c.in(1)), bias_dims(c),
+                                                {act(o.activation), o.keep_num_dims});
+      c.set_output(p.output_dims);
+      const int in = c.in(0), w = c.in(1), b = c.has_input(2) ? c.in(2) : -1, out = c.out();
+      return [&m, p, in, w, b, out] {
+        k::eval_fully_connected(p, m.f32(in), m.f32(w), b >= 0 ? m.f32(b) : nullptr, m.f32_out(out));
+      };
+    }
+    case Op::kMaxPool2D:
+    case Op::kAveragePool2D: {
+      expect_float(c, 1);
+      const auto& o = options_as<tflite::Pool2DOptions>(c.op());
+      const auto p = k::prepare_pool2d(c.dims(c.in(0)),
+                                       {pad(o.padding), o.stride_h, o.stride_w, o.filter_height, o.filter_width, act(o.activation)},
+                                       tflite::op_name(c.op().opcode));
+      c.set_output(p.output_dims);
+      const int in = c.in(0), out = c.out();
+      if (code == Op::kMaxPool2D) return [&m, p, in, out] { k::eval_max_pool2d(p, m.f32(in), m.f32_out(out)); };
+      return [&m, p, in, out] { k::eval_average_pool2d(p, m.f32(in), m.f32_out(out)); };
+    }
+    case Op::kAdd:
+    case Op::kMul: {
+      expect_float(c, 2);
+      const auto& o = options_as<tflite::ActivationOptions>(c.op());
+      const auto p = code == Op::kAdd ? k::prepare_add(c.dims(c.in(0)), c.dims(c.in(1)), act(o.activation))
+                                      : k::prepare_mul(c.dims(c.in(0)), c.dims(c.in(1)), act(o.activation));
+      c.set_output(p.output_dims);
+      const int a = c.in(0), b = c.in(1), out = c.out();
+      if (code == Op::kAdd) return [&m, p, a, b, out] { k::eval_add(p, m.f32(a), m.f32(b), m.f32_out(out)); };
+      return [&m, p, a, b, out] { k::eval_mul(p, m.f32(a), m.f32(b), m.f32_out(out)); };
+    }
+    case Op::kRelu:
+    case Op::kRelu6:
+    case Op::kLogistic:
+    case Op::kTanh: {
+      expect_float(c, 1);
+      const auto p = k::prepare_unary(c.dims(c.in(0)), tflite::op_name(c.op().opcode));
+      c.set_output(p.output_dims);
+      const int in = c.in(0), out = c.out();
+      void (*fn)(const k::UnaryParams&, const float*, float*) =
+          code == Op::kRelu ? k::eval_relu : code == Op::kRelu6 ? k::eval_relu6 : code == Op::kLogistic ? k::eval_logistic : k::eval_tanh;
+      return [&m, p, in, out, fn] { fn(p, m.f32(in), m.f32_out(out)); };
+    }
+    case Op::kSoftmax: {
+      expect_float(c, 1);
+      const auto p = k::prepare_softmax(c.dims(c.in(0)), options_as<tflite::SoftmaxOptions>(c.op()).beta);
+      c.set_output(p.output_dims);
+      const int in = c.in(0), out = c.out();
+      return [&m, p, in, out] { k::eval_softmax(p, m.f32(in), m.f32_out(out)); };
+    }
+    case Op::kReshape: {
+      expect_float(c, 1);
+      k::Dims shape = options_as<tflite::ReshapeOptions>(c.op()).new_shape;
+      if (c.has_input(1)) {
+        c.expect(c.in(1), TensorType::kInt32, "shape");
+        c.expect_constant(c.in(1), "shape");
+        const auto s = c.i32(c.in(1));
+        shape.assign(s.begin(), s.end());
+      }
+      const auto p = k::prepare_reshape(c.dims(c.in(0)), shape);
+      c.set_output(p.output_dims);
+      const int in = c.in(0), out = c.out();
+      return [&m, p, in, out] { k::eval_reshape(p, m.f32(in), m.f32_out(out)); };
+    }
+    case Op::kConcatenation: {
+      std::vector<k::Dims> dims;
+      std::vector<int> ins;
+      for (size_t i = 0; i < c.inputs(); ++i) {
+        c.expect(c.in(i), TensorType::kFloat32, "input " + std::to_string(i));
+        dims.push_back(c.dims(c.in(i)));
+        ins.push_back(c.in(i));
+      }
+      c.expect(c.out(), TensorType::kFloat32, "output");
+      const auto& o = options_as<tflite::ConcatenationOptions>(c.op());
+      const auto p = k::prepare_concatenation(dims, o.axis, act(o.activation));
+      c.set_output(p.output_dims);
+      const int out = c.out();
+      return [&m, p, ins, out] {
+        std::vector<const float*> ptrs;
+        for (int t : ins) ptrs.push_back(m.f32(t));
+        k::eval_concatenation(p, ptrs, m.f32_out(out));
+      };
+    }
+    case Op::kMean: {
+      expect_float(c, 1);
+      c.expect(c.in(1), TensorType::kInt32, "axes");
+      c.expect_constant(c.in(1), "axes");
+      const auto p = k::prepare_mean(c.dims(c.in(0)), c.i32(c.in(1)), options_as<tflite::ReducerOptions>(c.op()).keep_dims);
+      c.set_output(p.output_dims);
+      const int in = c.in(0), out = c.out();
+      return [&m, p, in, out] { k::eval_mean(p, m.f32(in), m.f32_out(out)); };
+    }
+    case Op::kPad: {
+      expect_float(c, 1);
+      c.expect(c.in(1), TensorType::kInt32, "paddings");
+      c.expect_constant(c.in(1), "paddings");
+      const auto p = k::prepare_pad(c.dims(c.in(0)), c.dims(c.in(1)), c.i32(c.in(1)));
+      c.set_output(p.output_dims);
+      const int in = c.in(0), out = c.out();
+      return [&m, p, in, out] { k::eval_pad(p, m.f32(in), m.f32_out(out)); };
+    }
+    case Op::kDequantize: {
+      if (c.type(c.in(0)) != TensorType::kFloat16)
+        c.fail("only float16 -> float32 is supported so far, input is " + tflite::type_name(c.type(c.in(0))));
+      c.expect(c.out(), TensorType::kFloat32, "output");
+      const auto p = k::prepare_unary(c.dims(c.in(0)), "DEQUANTIZE");
+      c.set_output(p.output_dims);
+      const int in = c.in(0), out = c.out();
+      return [&m, p, in, out] {
+        k::eval_dequantize_float16(p, reinterpret_cast<const uint16_t*>(m.data(in)), m.f32_out(out));
+      };
+    }
+    default:
+      c.fail("not supported by litequant's interpreter");
+  }
+}
+
+bool known(int32_t code) {
+  switch (static_cast<Op>(code)) {
+    case Op::kConv2D: case Op::kDepthwiseConv2D: case Op::kFullyConnected: case Op::kMaxPool2D:
+    case Op::kAveragePool2D: case Op::kAdd: case Op::kMul: case Op::kRelu: case Op::kRelu6:
+    case Op::kLogistic: case Op::kTanh: case Op::kSoftmax: case Op::kReshape: case Op::kConcatenation:
+    case Op::kMean: case Op::kPad: case Op::kDequantize:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+void check_supported(const Interpreter::Impl& m) {
+  for (size_t i = 0; i < m.model.operators.size(); ++i)
+    if (!known(m.model.operators[i].opcode)) throw Error(m.op_label(i) + ": not supported by litequant's interpreter");
+}
+
+std::function<void()> prepare_node(Interpreter::Impl& m, size_t op_index) {
+  NodeContext c(m, op_index);
+  try {
+    return prepare_float(c);
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    if (msg.rfind(c.label(), 0) == 0) throw;
+    throw Error(c.label() + ": " + msg);
+  }
+}
+
+}  // namespace lq::runtime

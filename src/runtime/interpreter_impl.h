@@ -1,0 +1,46 @@
+#pragma once
+// Interpreter internals: runtime tensors, prepared nodes, the arena.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "litequant/core/tensor.h"
+#include "litequant/kernels/common.h"
+#include "litequant/runtime/interpreter.h"
+
+namespace lq::runtime {
+
+struct RuntimeTensor {
+  kernels::Dims shape;
+  tflite::TensorType type = tflite::TensorType::kFloat32;
+  const uint8_t* constant = nullptr;  // in place in the model file, or null
+  size_t bytes = 0;
+  size_t arena_offset = 0;
+  bool in_arena = false;
+};
+
+struct Interpreter::Impl {
+  tflite::Model model;
+  InterpreterOptions options;
+  std::vector<RuntimeTensor> tensors;
+  std::vector<std::function<void()>> nodes;  // prepared kernels, in execution order
+  AlignedVector<uint8_t> arena;
+  bool allocated = false;
+
+  std::string op_label(size_t op_index) const;  // "operator 3 (CONV_2D)"
+  const uint8_t* data(int t) const {
+    const RuntimeTensor& r = tensors[static_cast<size_t>(t)];
+    return r.constant ? r.constant : arena.data() + r.arena_offset;
+  }
+  uint8_t* mutable_data(int t) { return arena.data() + tensors[static_cast<size_t>(t)].arena_offset; }
+  const float* f32(int t) const { return reinterpret_cast<const float*>(data(t)); }
+  float* f32_out(int t) { return reinterpret_cast<float*>(mutable_data(t)); }
+};
+
+// Checks every operator is one litequant runs; throws naming the first that is not.
+void check_supported(const Interpreter::Impl& m);
+// Prepares operator `op_index`: validates input types and shapes, sets the output
+// tensors' shapes and returns the kernel call (which only computes).
+std::function<void()> prepare_node(Interpreter::Impl& m, size_t op_index);
+
+}  // namespace lq::runtime
