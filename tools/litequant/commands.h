@@ -12,6 +12,10 @@ namespace lq::cli {
 void add_train(CLI::App& app);
 void add_evaluate(CLI::App& app);
 void add_summary(CLI::App& app);
+void add_tflite_commands(CLI::App& app);  // convert, inspect, run
+
+// True when `path` is a TensorFlow Lite flatbuffer (identifier "TFL3" at byte 4).
+bool is_tflite_file(const std::string& path);
 
 // A trained model (.lqm) or an architecture spec (.json, freshly initialised).
 Model load_any_model(const std::string& path);

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -25,6 +26,13 @@ Model load_any_model(const std::string& path) {
     }
   }
   return load_model(path);
+}
+
+bool is_tflite_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char head[8] = {};
+  f.read(head, 8);
+  return f.gcount() == 8 && std::string(head + 4, 4) == "TFL3";
 }
 
 std::shared_ptr<Loss> default_loss(const Model& model) {
