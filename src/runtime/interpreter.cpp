@@ -11,6 +11,7 @@ namespace lq::runtime {
 namespace {
 size_t element_bytes(const RuntimeTensor& t) {
   const int64_t n = kernels::flat_size(t.shape);
+  if (n > (int64_t{1} << 40)) throw Error("a tensor of shape " + kernels::dims_string(t.shape) + " is too large");
   if (t.type == tflite::TensorType::kInt4) return static_cast<size_t>((n + 1) / 2);
   return static_cast<size_t>(n) * tflite::type_size(t.type);
 }
@@ -117,7 +118,17 @@ void Interpreter::allocate_tensors() {
     requests.push_back({r.bytes, first[i], last[i]});
     owner.push_back(i);
   }
+  size_t total = 0;
+  for (const auto& r : requests) {
+    if (r.bytes > m.options.max_arena_bytes || total > m.options.max_arena_bytes)
+      throw Error("allocate_tensors: the activations need more than the " + std::to_string(m.options.max_arena_bytes) +
+                  "-byte arena limit (InterpreterOptions::max_arena_bytes)");
+    total += r.bytes;
+  }
   const MemoryPlan plan = plan_memory(requests);
+  if (plan.arena_bytes > m.options.max_arena_bytes)
+    throw Error("allocate_tensors: the activations need " + std::to_string(plan.arena_bytes) + " bytes, above the " +
+                std::to_string(m.options.max_arena_bytes) + "-byte arena limit (InterpreterOptions::max_arena_bytes)");
   for (size_t k = 0; k < owner.size(); ++k) m.tensors[owner[k]].arena_offset = plan.offsets[k];
   m.arena.assign(plan.arena_bytes, 0);
   m.allocated = true;

@@ -35,6 +35,9 @@ struct TensorDetails {
 
 struct InterpreterOptions {
   int num_threads = 1;
+  // allocate_tensors() refuses plans above this (a hostile or absurd file must not make
+  // the process allocate without bound).
+  size_t max_arena_bytes = size_t{1} << 30;
 };
 
 class Interpreter {
