@@ -2,7 +2,10 @@
 # GCC 12 warns about fields omitted from designated initializers, the idiom of our
 # Keras-style option structs: Conv2D(12, {3, 3}, {.activation = "relu"}).
 # GCC 12 at -O3 also reports false -Wrestrict overlaps inside std::string (GCC bug 105329).
-set(LQ_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wno-psabi -Wno-missing-field-initializers -Wno-restrict)
+set(LQ_WARNINGS -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  list(APPEND LQ_WARNINGS -Wshadow=local -Wno-psabi -Wno-restrict)
+endif()
 if(LITEQUANT_WERROR)
   list(APPEND LQ_WARNINGS -Werror)
 endif()
@@ -11,7 +14,10 @@ add_compile_options(${LQ_WARNINGS})
 # (NaN, Inf, rounding) are unchanged.
 add_compile_options(-fno-math-errno)
 
-if(LITEQUANT_SANITIZE)
+if(LITEQUANT_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+elseif(LITEQUANT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
