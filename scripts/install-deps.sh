@@ -4,7 +4,7 @@ set -euo pipefail
 pkgs=(
   g++ cmake ninja-build pkg-config
   libgtest-dev libbenchmark-dev
-  zlib1g-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  zlib1g-dev nlohmann-json3-dev libfmt-dev libcli11-dev flatbuffers-compiler libflatbuffers-dev
   dataset-fashion-mnist
 )
 missing=()

@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 start=$(date +%s)
 BUILD_DIR=build scripts/build.sh
+# The real TensorFlow Lite runtime checks our .tflite files (tests/tflite/oracle_test.cpp)
+# when shared/ lies beside the clone (CI): a writable copy is set up in build/oracle.
+oracle_src="$(cd ..; pwd)/shared/oracle"
+if [ -z "${LQ_TFLITE_ORACLE:-}" ] && [ -d "$oracle_src" ]; then
+  mkdir -p build/oracle && chmod -R u+w build/oracle && cp -r "$oracle_src/." build/oracle/
+  chmod -R u+w build/oracle && SKIP_SELFTEST=1 WITH_ARMNN=0 build/oracle/setup.sh
+  export LQ_TFLITE_ORACLE="$PWD/build/oracle"
+fi
 (cd build && ctest --output-on-failure -j2 --timeout 900)
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo scripts/build.sh -DLITEQUANT_SANITIZE=ON -DLITEQUANT_BUILD_BENCH=OFF
