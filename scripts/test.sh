@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README): installs dependencies, builds, runs every test, then
 # builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the tests
-# that are not labelled "slow" there.  SKIP_SANITIZE=1 skips the second build.
+# that are not labelled "slow" there, and last fuzzes the .tflite reader and interpreter
+# for FUZZ_SECONDS (60).  SKIP_SANITIZE=1 / SKIP_FUZZ=1 skip those steps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -19,5 +20,8 @@ fi
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo scripts/build.sh -DLITEQUANT_SANITIZE=ON -DLITEQUANT_BUILD_BENCH=OFF
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j2 -LE slow --timeout 900)
+fi
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+  scripts/fuzz.sh
 fi
 echo "test.sh: all tests passed in $(( $(date +%s) - start )) s"
