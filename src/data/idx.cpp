@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "litequant/core/error.h"
+#include "litequant/core/file.h"
 
 namespace lq::data {
 namespace {
@@ -247,6 +248,25 @@ IdxArray read_idx(const std::string& path) {
   return out;
 }
 
+namespace {
+// The gzip (RFC 1952) stream of `raw`.
+std::vector<uint8_t> gzip_bytes(const std::vector<uint8_t>& raw, const std::string& path) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    fail(path, "cannot start gzip compression");
+  std::vector<uint8_t> out(deflateBound(&z, static_cast<uLong>(raw.size())) + 32);
+  z.next_in = const_cast<Bytef*>(raw.data());
+  z.avail_in = static_cast<uInt>(raw.size());
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) fail(path, "gzip compression failed");
+  return out;
+}
+}  // namespace
+
 void write_idx(const std::string& path, const IdxArray& array, bool gzip) {
   const size_t rank = array.dims.size();
   if (rank < 1 || rank > 4) fail(path, "cannot write IDX of rank " + std::to_string(rank));
@@ -262,44 +282,10 @@ void write_idx(const std::string& path, const IdxArray& array, bool gzip) {
     fail(path, "dimensions " + dims_string(array.dims) + " do not match " +
                    std::to_string(array.values.size()) + " values");
 
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  auto write_all = [&]() -> bool {
-    if (!gzip) {
-      FilePtr f(std::fopen(tmp.c_str(), "wb"));
-      if (!f) return false;
-      bool ok =
-          std::fwrite(header.data(), 1, header.size(), f.get()) == header.size() &&
-          std::fwrite(array.values.data(), 1, array.values.size(), f.get()) == array.values.size();
-      return std::fclose(f.release()) == 0 && ok;
-    }
-    gzFile gz = gzopen(tmp.c_str(), "wb");
-    if (!gz) return false;
-    bool ok = gzwrite(gz, header.data(), static_cast<unsigned>(header.size())) ==
-              static_cast<int>(header.size());
-    for (size_t pos = 0; ok && pos < array.values.size();) {
-      unsigned n =
-          static_cast<unsigned>(std::min<size_t>(array.values.size() - pos, size_t{1} << 24));
-      ok = gzwrite(gz, array.values.data() + pos, n) == static_cast<int>(n);
-      pos += n;
-    }
-    return gzclose(gz) == Z_OK && ok;
-  };
-  errno = 0;
-  bool ok = write_all();
-  std::string why = errno ? std::strerror(errno) : "write failed";
-  if (ok) {
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-      ok = false;
-      why = ec.message();
-    }
-  }
-  if (!ok) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    fail(path, "cannot write: " + why);
-  }
+  std::vector<uint8_t> bytes = header;
+  bytes.insert(bytes.end(), array.values.begin(), array.values.end());
+  if (gzip) bytes = gzip_bytes(bytes, path);
+  write_file_atomic(path, bytes.data(), bytes.size());
 }
 
 }  // namespace lq::data

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/oracle.h"
 #include "litequant/core/file.h"
 #include "litequant/tflite/model.h"
 #include "test_models.h"
@@ -23,41 +24,11 @@ namespace {
 namespace fs = std::filesystem;
 using T = TensorType;
 
-std::string oracle_dir() {
-  const char* d = std::getenv("LQ_TFLITE_ORACLE");
-  return d ? d : "";
-}
-
-#define REQUIRE_ORACLE()                                                                    \
-  do {                                                                                      \
-    if (oracle_dir().empty())                                                               \
-      GTEST_SKIP() << "LQ_TFLITE_ORACLE not set: conformance with real TFLite not checked"; \
-    ASSERT_TRUE(fs::exists(fs::path(oracle_dir()) / "oracle.sh"))                           \
-        << "LQ_TFLITE_ORACLE=" << oracle_dir() << " holds no oracle.sh";                    \
-  } while (0)
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct Shell {
-  int status = -1;
-  std::string output;  // stdout + stderr
-};
-
-Shell shell(const std::string& command) {
-  Shell r;
-  std::FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using ::lq::test::oracle_dir;
+using ::lq::test::shell;
+using Shell = ::lq::test::ShellResult;
+inline std::string quote(const std::string& s) { return ::lq::test::shell_quote(s); }
+#define REQUIRE_ORACLE() LQ_REQUIRE_ORACLE()
 
 class Oracle : public ::testing::Test {
  protected:

@@ -16,6 +16,12 @@ Pooling2DLayer::Pooling2DLayer(bool is_max, Window2D window, std::string name)
       throw Error(where() + "pool_size and strides must be positive");
 }
 
+std::pair<int64_t, int64_t> Pooling2DLayer::taps(int64_t o, int axis) const {
+  const int64_t first = o * window_.strides[axis] - (axis == 0 ? geo_.pad_top : geo_.pad_left);
+  const int64_t size = axis == 0 ? geo_.in_h : geo_.in_w;
+  return {std::max<int64_t>(first, 0), std::min(first + window_.kernel[axis], size)};
+}
+
 Shape Pooling2DLayer::do_build(const std::vector<Shape>& inputs) {
   expect_inputs(inputs, 1);
   const Shape& in = inputs[0];
@@ -38,13 +44,9 @@ void Pooling2DLayer::forward(const std::vector<const Tensor*>& in, Tensor& out, 
   ops::parallel_rows(ctx.pool, n * geo_.out_h, [&](int64_t row) {
     const int64_t img = row / geo_.out_h, oy = row % geo_.out_h;
     const float* src = x.data() + img * in_image;
-    const int64_t y0 = oy * window_.strides[0] - geo_.pad_top;
-    const int64_t y_begin = std::max<int64_t>(y0, 0);
-    const int64_t y_end = std::min(y0 + window_.kernel[0], geo_.in_h);
+    const auto [y_begin, y_end] = taps(oy, 0);
     for (int64_t ox = 0; ox < geo_.out_w; ++ox) {
-      const int64_t x0 = ox * window_.strides[1] - geo_.pad_left;
-      const int64_t x_begin = std::max<int64_t>(x0, 0);
-      const int64_t x_end = std::min(x0 + window_.kernel[1], geo_.in_w);
+      const auto [x_begin, x_end] = taps(ox, 1);
       const int64_t o = (row * geo_.out_w + ox) * c;
       float* dst = out.data() + o;
       if (is_max_) {
@@ -105,13 +107,9 @@ void Pooling2DLayer::backward(const std::vector<const Tensor*>& in, const Tensor
         continue;
       }
       for (int64_t oy = 0; oy < geo_.out_h; ++oy) {
-        const int64_t y0 = oy * window_.strides[0] - geo_.pad_top;
-        const int64_t y_begin = std::max<int64_t>(y0, 0);
-        const int64_t y_end = std::min(y0 + window_.kernel[0], geo_.in_h);
+        const auto [y_begin, y_end] = taps(oy, 0);
         for (int64_t ox = 0; ox < geo_.out_w; ++ox) {
-          const int64_t x0 = ox * window_.strides[1] - geo_.pad_left;
-          const int64_t x_begin = std::max<int64_t>(x0, 0);
-          const int64_t x_end = std::min(x0 + window_.kernel[1], geo_.in_w);
+          const auto [x_begin, x_end] = taps(ox, 1);
           const float inv = 1.0f / static_cast<float>((y_end - y_begin) * (x_end - x_begin));
           const float* go = g + (oy * geo_.out_w + ox) * c;
           for (int64_t iy = y_begin; iy < y_end; ++iy)
