@@ -16,10 +16,13 @@ if [ -z "${LQ_TFLITE_ORACLE:-}" ] && [ -d "$oracle_src" ]; then
   chmod -R u+w build/oracle && SKIP_SELFTEST=1 WITH_ARMNN=0 build/oracle/setup.sh
   export LQ_TFLITE_ORACLE="$PWD/build/oracle"
 fi
+echo "test.sh: release build ready after $(( $(date +%s) - start )) s"
 (cd build && ctest --output-on-failure -j2 --timeout 900)
+echo "test.sh: release tests done after $(( $(date +%s) - start )) s"
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo scripts/build.sh -DLITEQUANT_SANITIZE=ON -DLITEQUANT_BUILD_BENCH=OFF
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j2 -LE slow --timeout 900)
+  echo "test.sh: sanitizer tests done after $(( $(date +%s) - start )) s"
 fi
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   scripts/fuzz.sh
