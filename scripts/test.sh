@@ -20,7 +20,7 @@ echo "test.sh: release build ready after $(( $(date +%s) - start )) s"
 (cd build && ctest --output-on-failure -j2 --timeout 900)
 echo "test.sh: release tests done after $(( $(date +%s) - start )) s"
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
-  BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo scripts/build.sh -DLITEQUANT_SANITIZE=ON -DLITEQUANT_BUILD_BENCH=OFF
+  BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DLITEQUANT_SANITIZE=ON -DLITEQUANT_BUILD_BENCH=OFF
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j2 -LE slow --timeout 900)
   echo "test.sh: sanitizer tests done after $(( $(date +%s) - start )) s"
 fi

@@ -127,6 +127,21 @@ TEST(Interpreter, TensorAccessErrors) {
   EXPECT_EQ(it.get_input_details()[0].name, "input_1");
 }
 
+TEST(Interpreter, HugeActivationsAreRefusedNotAllocated) {
+  Model m = zoo::mlp();
+  Interpreter it = Interpreter::from_bytes(TFLiteConverter::from_keras_model(m).convert(), "mlp.tflite");
+  it.resize_input_tensor(0, {2000000, 28, 28});  // 6.3 GB of float input
+  try {
+    it.allocate_tensors();
+    FAIL() << "a 6 GB arena was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("arena limit"), std::string::npos) << e.what();
+  }
+  it.resize_input_tensor(0, {4, 28, 28});  // and the interpreter stays usable
+  it.allocate_tensors();
+  it.invoke();
+}
+
 TEST(Interpreter, UnsupportedOperatorIsNamed) {
   Model m = zoo::mlp();
   tflite::Model t = TFLiteConverter::from_keras_model(m).convert_to_model();

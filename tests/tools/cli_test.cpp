@@ -82,6 +82,33 @@ TEST_F(Cli, TrainEvaluateSummary) {
   EXPECT_NE(s.output.find("conv2d (Conv2D)              (None, 6, 6, 12)"), std::string::npos) << s.output;
 }
 
+TEST_F(Cli, ConvertInspectRunEvaluateTflite) {
+  const std::string model = path("m.lqm"), tfl = path("m.tflite");
+  ASSERT_EQ(run("train --data " + path("data") + " --model cnn --epochs 2 --verbose 0 --out " + model).code, 0);
+  Result c = run("convert " + model + " --out " + tfl);
+  ASSERT_EQ(c.code, 0) << c.output;
+  Result i = run("inspect " + tfl);
+  ASSERT_EQ(i.code, 0) << i.output;
+  for (const char* want : {"CONV_2D", "activation=RELU", "MAX_POOL_2D", "RESHAPE", "FULLY_CONNECTED",
+                           "conv2d/kernel", "[12, 3, 3, 1]", "activation arena:"})
+    EXPECT_NE(i.output.find(want), std::string::npos) << want << "\n" << i.output;
+  auto a = nlohmann::json::parse(run("evaluate " + model + " --data " + path("data") + " --json").output);
+  auto b = nlohmann::json::parse(run("evaluate " + tfl + " --data " + path("data") + " --json").output);
+  EXPECT_EQ(a["accuracy"], b["accuracy"]);
+  EXPECT_NEAR(a["loss"].get<double>(), b["loss"].get<double>(), 1e-5);
+  // run: three 8x8 float records back to back.
+  std::vector<float> records(3 * 64, 0.5f);
+  std::ofstream(path("in.bin"), std::ios::binary).write(reinterpret_cast<const char*>(records.data()), 3 * 64 * 4);
+  Result single = run("run " + tfl + " " + path("in.bin") + " " + path("out"));
+  EXPECT_NE(single.code, 0);  // three records need --batch
+  Result r = run("run " + tfl + " " + path("in.bin") + " " + path("out") + " --batch");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(fs::file_size(dir_ / "out" / "output_0.bin"), 3u * 4 * 4);
+  auto result = nlohmann::json::parse(std::ifstream(dir_ / "out" / "result.json"));
+  EXPECT_EQ(result["outputs"][0]["dtype"], "float32");
+  EXPECT_EQ(result["outputs"][0]["file"], "output_0.bin");
+}
+
 TEST_F(Cli, SpecModelAndSameSeedSameFile) {
   std::ofstream(path("spec.json")) << R"({"name": "tiny", "input_shape": [8, 8], "layers": [
       {"type": "Flatten"}, {"type": "Dense", "units": 16, "activation": "relu"},
