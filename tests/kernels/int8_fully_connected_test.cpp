@@ -62,6 +62,9 @@ TEST(FullyConnectedInt8, PerTensorMultiplierUsesFloatProduct) {
       quantize_multiplier(static_cast<double>(s_in * s_w) / static_cast<double>(s_out));
   EXPECT_EQ(p.requant.multiplier[0], q.multiplier);
   EXPECT_EQ(p.requant.shift[0], q.shift);
+  // These scales tell the two formulas apart: the double product gives another M.
+  EXPECT_EQ(q.multiplier, 1472560299);
+  EXPECT_EQ(quantize_multiplier(static_cast<double>(s_in) * s_w / s_out).multiplier, 1472560321);
 }
 
 // Integer accumulation (exact) and the double-precision model (within 1).

@@ -14,8 +14,9 @@
 //   int32 before requantizing (TFLite accumulates in int32; they differ only past ~65k
 //   taps). Taps outside the image are skipped: NOT summed as (0 - zp_in) terms.
 // * Requantization rounding is PER OP, pinned against the real runtime (builtin kernels,
-//   /work/shared/oracle, random:1..25 inputs, 900 FC / 6000 CONV_2D / 7200 DEPTHWISE
-//   outputs, all byte-identical; checked by hand, not by a committed test):
+//   /work/shared/oracle, random:N inputs: 900 per-tensor + 180 per-channel FC, 6000
+//   per-channel CONV_2D, 7200 per-channel DEPTHWISE outputs, all byte-identical; checked
+//   with a scratch program, not yet by a committed test):
 //     FULLY_CONNECTED, CONV_2D:  SINGLE rounding (quantization.h)
 //     DEPTHWISE_CONV_2D:         DOUBLE rounding (gemmlowp; TFLite's optimized depthwise
 //                                path; single rounding differs in ~0.1% of outputs)
