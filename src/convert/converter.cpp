@@ -159,6 +159,12 @@ class Conversion {
     exclusive_[t] = exclusive_[t] && exclusive_use(name);
   }
 
+  // A constant bias of `n` values: the layer's "bias" weight, or zeros without one.
+  int bias_constant(const Layer& layer, int64_t n, bool use_bias);
+  // Emits a weighted op (FC / CONV_2D / DEPTHWISE_CONV_2D) producing layer i's output,
+  // with its activation fused when TFLite can, else as a following op.
+  void emit_weighted(size_t i, Op code, int version, std::vector<int32_t> inputs, tflite::Options options,
+                     Activation a);
   void convert_layer(size_t i);
   void convert_activation(size_t i, Activation a, const std::string& input);
   void convert_batch_norm(size_t i, const BatchNormalizationLayer& bn, const std::string& input);
@@ -243,6 +249,36 @@ void Conversion::convert_batch_norm(size_t i, const BatchNormalizationLayer& bn,
   define(name, out, w_.op(Op::kAdd, 1, {mid, b}, {out}, tflite::ActivationOptions{}));
 }
 
+int Conversion::bias_constant(const Layer& layer, int64_t n, bool use_bias) {
+  std::vector<float> bias(static_cast<size_t>(n), 0.0f);
+  if (use_bias) {
+    const Tensor& b = weight(layer, "bias");
+    std::copy(b.data(), b.data() + n, bias.begin());
+  }
+  return w_.constant(layer.name() + "/bias", {static_cast<int32_t>(n)}, bias);
+}
+
+void Conversion::emit_weighted(size_t i, Op code, int version, std::vector<int32_t> inputs,
+                               tflite::Options options, Activation a) {
+  const std::string& name = layers_[i]->name();
+  const std::string out_name = fusable(a) ? name : name + "/linear";
+  const int out = w_.tensor(out_name, batch_shape(layers_[i]->output_shape()));
+  define(out_name, out, w_.op(code, version, std::move(inputs), {out}, std::move(options)));
+  if (!fusable(a)) convert_activation(i, a, out_name);
+}
+
+template <typename Options>
+Options window_options(const Window2D& win, Activation a) {
+  Options o;
+  o.padding = padding_of(win.padding);
+  o.stride_h = static_cast<int32_t>(win.strides[0]);
+  o.stride_w = static_cast<int32_t>(win.strides[1]);
+  o.dilation_h = static_cast<int32_t>(win.dilation[0]);
+  o.dilation_w = static_cast<int32_t>(win.dilation[1]);
+  o.activation = fused_of(a);
+  return o;
+}
+
 void Conversion::convert_layer(size_t i) {
   const Layer& layer = *layers_[i];
   const std::string& name = layer.name();
@@ -262,23 +298,13 @@ void Conversion::convert_layer(size_t i) {
     std::vector<float> wt(static_cast<size_t>(in * units));
     for (int64_t r = 0; r < in; ++r)
       for (int64_t u = 0; u < units; ++u) wt[static_cast<size_t>(u * in + r)] = k[r * units + u];
-    std::vector<float> bias(static_cast<size_t>(units), 0.0f);
-    if (d->use_bias()) {
-      const Tensor& b = weight(layer, "bias");
-      std::copy(b.data(), b.data() + units, bias.begin());
-    }
     const int kt = w_.constant(name + "/kernel", {static_cast<int32_t>(units), static_cast<int32_t>(in)}, wt);
-    const int bt = w_.constant(name + "/bias", {static_cast<int32_t>(units)}, bias);
+    const int bt = bias_constant(layer, units, d->use_bias());
     const bool keep_dims = layer.input_shapes()[0].size() > 1;
-    const Activation a = d->activation();
-    const std::string out_name = fusable(a) ? name : name + "/linear";
-    const int out = w_.tensor(out_name, shape);
     tflite::FullyConnectedOptions o;
-    o.activation = fused_of(a);
+    o.activation = fused_of(d->activation());
     o.keep_num_dims = keep_dims;
-    define(out_name, out, w_.op(Op::kFullyConnected, keep_dims ? 5 : 1, {ins[0], kt, bt}, {out}, o));
-    if (!fusable(a)) convert_activation(i, a, out_name);
-    return;
+    return emit_weighted(i, Op::kFullyConnected, keep_dims ? 5 : 1, {ins[0], kt, bt}, o, d->activation());
   }
   if (auto* c = dynamic_cast<const Conv2DLayer*>(&layer)) {
     const Tensor& k = weight(layer, "kernel");  // [kh, kw, in, out]
@@ -289,51 +315,23 @@ void Conversion::convert_layer(size_t i) {
         for (int64_t ci = 0; ci < cin; ++ci)
           for (int64_t co = 0; co < cout; ++co)
             ohwi[static_cast<size_t>(((co * kh + y) * kw + x) * cin + ci)] = k[((y * kw + x) * cin + ci) * cout + co];
-    std::vector<float> bias(static_cast<size_t>(cout), 0.0f);
-    if (c->use_bias()) std::copy(weight(layer, "bias").data(), weight(layer, "bias").data() + cout, bias.begin());
     const int kt = w_.constant(name + "/kernel", {static_cast<int32_t>(cout), static_cast<int32_t>(kh),
                                                   static_cast<int32_t>(kw), static_cast<int32_t>(cin)}, ohwi);
-    const int bt = w_.constant(name + "/bias", {static_cast<int32_t>(cout)}, bias);
-    const Window2D& win = c->window();
-    tflite::Conv2DOptions o;
-    o.padding = padding_of(win.padding);
-    o.stride_h = static_cast<int32_t>(win.strides[0]);
-    o.stride_w = static_cast<int32_t>(win.strides[1]);
-    o.dilation_h = static_cast<int32_t>(win.dilation[0]);
-    o.dilation_w = static_cast<int32_t>(win.dilation[1]);
-    o.activation = fused_of(c->activation());
-    const Activation a = c->activation();
-    const std::string out_name = fusable(a) ? name : name + "/linear";
-    const int out = w_.tensor(out_name, shape);
-    define(out_name, out, w_.op(Op::kConv2D, 1, {ins[0], kt, bt}, {out}, o));
-    if (!fusable(a)) convert_activation(i, a, out_name);
-    return;
+    const int bt = bias_constant(layer, cout, c->use_bias());
+    return emit_weighted(i, Op::kConv2D, 1, {ins[0], kt, bt},
+                         window_options<tflite::Conv2DOptions>(c->window(), c->activation()), c->activation());
   }
   if (auto* dw = dynamic_cast<const DepthwiseConv2DLayer*>(&layer)) {
     const Tensor& k = weight(layer, "depthwise_kernel");  // [kh, kw, C, M] = [1, kh, kw, C*M] in memory
     const int64_t oc = k.dim(2) * k.dim(3);
     std::vector<float> data(k.data(), k.data() + k.size());
-    std::vector<float> bias(static_cast<size_t>(oc), 0.0f);
-    if (dw->use_bias()) std::copy(weight(layer, "bias").data(), weight(layer, "bias").data() + oc, bias.begin());
     const int kt = w_.constant(name + "/depthwise_kernel",
                                {1, static_cast<int32_t>(k.dim(0)), static_cast<int32_t>(k.dim(1)), static_cast<int32_t>(oc)}, data);
-    const int bt = w_.constant(name + "/bias", {static_cast<int32_t>(oc)}, bias);
-    const Window2D& win = dw->window();
-    tflite::DepthwiseConv2DOptions o;
-    o.padding = padding_of(win.padding);
-    o.stride_h = static_cast<int32_t>(win.strides[0]);
-    o.stride_w = static_cast<int32_t>(win.strides[1]);
-    o.dilation_h = static_cast<int32_t>(win.dilation[0]);
-    o.dilation_w = static_cast<int32_t>(win.dilation[1]);
+    const int bt = bias_constant(layer, oc, dw->use_bias());
+    auto o = window_options<tflite::DepthwiseConv2DOptions>(dw->window(), dw->activation());
     o.depth_multiplier = static_cast<int32_t>(dw->depth_multiplier());
-    o.activation = fused_of(dw->activation());
-    const bool dilated = win.dilation[0] != 1 || win.dilation[1] != 1;
-    const Activation a = dw->activation();
-    const std::string out_name = fusable(a) ? name : name + "/linear";
-    const int out = w_.tensor(out_name, shape);
-    define(out_name, out, w_.op(Op::kDepthwiseConv2D, dilated ? 2 : 1, {ins[0], kt, bt}, {out}, o));
-    if (!fusable(a)) convert_activation(i, a, out_name);
-    return;
+    const bool dilated = o.dilation_h != 1 || o.dilation_w != 1;
+    return emit_weighted(i, Op::kDepthwiseConv2D, dilated ? 2 : 1, {ins[0], kt, bt}, o, dw->activation());
   }
   if (auto* p = dynamic_cast<const Pooling2DLayer*>(&layer)) {
     const Window2D& win = p->window();
