@@ -1,5 +1,6 @@
 // CONV_2D and DEPTHWISE_CONV_2D (TFLite reference/conv.h, depthwiseconv_float.h).
 #include "checks.h"
+#include "window_walk.h"
 
 namespace lq::kernels {
 namespace {
@@ -43,35 +44,22 @@ Conv2DParams prepare_conv2d(const Dims& input, const Dims& filter,
 
 void eval_conv2d(const Conv2DParams& p, const float* input, const float* filter,
                  const float* bias, float* output) {
-  const int64_t in_c = p.in_c;
-  for (int64_t b = 0; b < p.batch; ++b) {
-    for (int64_t oy = 0; oy < p.out_h; ++oy) {
-      const int64_t iy0 = oy * p.stride_h - p.pad_top;
-      for (int64_t ox = 0; ox < p.out_w; ++ox) {
-        const int64_t ix0 = ox * p.stride_w - p.pad_left;
-        for (int64_t oc = 0; oc < p.out_c; ++oc) {
-          float total = 0.0f;
-          for (int64_t ky = 0; ky < p.filter_h; ++ky) {
-            const int64_t iy = iy0 + ky * p.dilation_h;
-            if (iy < 0 || iy >= p.in_h) continue;
-            for (int64_t kx = 0; kx < p.filter_w; ++kx) {
-              const int64_t ix = ix0 + kx * p.dilation_w;
-              if (ix < 0 || ix >= p.in_w) continue;
-              const float* in = input + ((b * p.in_h + iy) * p.in_w + ix) * in_c;
-              const float* w = filter + ((oc * p.filter_h + ky) * p.filter_w + kx) * in_c;
-              for (int64_t ic = 0; ic < in_c; ++ic) {
-                const float product = in[ic] * w[ic];
-                total += product;
-              }
-            }
-          }
-          const float bias_value = p.has_bias ? bias[oc] : 0.0f;
-          output[((b * p.out_h + oy) * p.out_w + ox) * p.out_c + oc] =
-              clamp_activation(total + bias_value, p.activation);
+  const int64_t in_c = p.in_c, taps = int64_t{p.filter_h} * p.filter_w;
+  detail::for_each_output_pixel(p, [&](int64_t b, int64_t oy, int64_t ox, int64_t pixel) {
+    for (int64_t oc = 0; oc < p.out_c; ++oc) {
+      float total = 0.0f;
+      detail::for_each_tap(p, b, oy, ox, [&](int64_t in_pixel, int64_t tap) {
+        const float* in = input + in_pixel * in_c;
+        const float* w = filter + (oc * taps + tap) * in_c;
+        for (int64_t ic = 0; ic < in_c; ++ic) {
+          const float product = in[ic] * w[ic];
+          total += product;
         }
-      }
+      });
+      const float bias_value = p.has_bias ? bias[oc] : 0.0f;
+      output[pixel * p.out_c + oc] = clamp_activation(total + bias_value, p.activation);
     }
-  }
+  });
 }
 
 DepthwiseConv2DParams prepare_depthwise_conv2d(const Dims& input, const Dims& filter,
@@ -109,35 +97,18 @@ DepthwiseConv2DParams prepare_depthwise_conv2d(const Dims& input, const Dims& fi
 void eval_depthwise_conv2d(const DepthwiseConv2DParams& p, const float* input,
                            const float* filter, const float* bias, float* output) {
   const int64_t mult = p.depth_multiplier;
-  for (int64_t b = 0; b < p.batch; ++b) {
-    for (int64_t oy = 0; oy < p.out_h; ++oy) {
-      const int64_t iy0 = oy * p.stride_h - p.pad_top;
-      for (int64_t ox = 0; ox < p.out_w; ++ox) {
-        const int64_t ix0 = ox * p.stride_w - p.pad_left;
-        for (int64_t ic = 0; ic < p.in_c; ++ic) {
-          for (int64_t m = 0; m < mult; ++m) {
-            const int64_t oc = ic * mult + m;
-            float total = 0.0f;
-            for (int64_t ky = 0; ky < p.filter_h; ++ky) {
-              const int64_t iy = iy0 + ky * p.dilation_h;
-              if (iy < 0 || iy >= p.in_h) continue;
-              for (int64_t kx = 0; kx < p.filter_w; ++kx) {
-                const int64_t ix = ix0 + kx * p.dilation_w;
-                if (ix < 0 || ix >= p.in_w) continue;
-                const float in = input[((b * p.in_h + iy) * p.in_w + ix) * p.in_c + ic];
-                const float w = filter[(ky * p.filter_w + kx) * p.out_c + oc];
-                const float product = in * w;
-                total += product;
-              }
-            }
-            const float bias_value = p.has_bias ? bias[oc] : 0.0f;
-            output[((b * p.out_h + oy) * p.out_w + ox) * p.out_c + oc] =
-                clamp_activation(total + bias_value, p.activation);
-          }
-        }
-      }
+  detail::for_each_output_pixel(p, [&](int64_t b, int64_t oy, int64_t ox, int64_t pixel) {
+    for (int64_t oc = 0; oc < p.out_c; ++oc) {  // oc = ic * mult + m
+      const int64_t ic = oc / mult;
+      float total = 0.0f;
+      detail::for_each_tap(p, b, oy, ox, [&](int64_t in_pixel, int64_t tap) {
+        const float product = input[in_pixel * p.in_c + ic] * filter[tap * p.out_c + oc];
+        total += product;
+      });
+      const float bias_value = p.has_bias ? bias[oc] : 0.0f;
+      output[pixel * p.out_c + oc] = clamp_activation(total + bias_value, p.activation);
     }
-  }
+  });
 }
 
 }  // namespace lq::kernels

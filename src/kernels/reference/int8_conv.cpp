@@ -3,6 +3,7 @@
 #include <string>
 
 #include "litequant/kernels/int8_reference.h"
+#include "window_walk.h"
 
 namespace lq::kernels {
 
@@ -19,34 +20,20 @@ Conv2DInt8Params prepare_conv2d_int8(const Dims& input, const Dims& filter,
 
 void eval_conv2d_int8(const Conv2DInt8Params& p, const int8_t* input, const int8_t* filter,
                       const int32_t* bias, int8_t* output) {
-  const int64_t in_c = p.in_c;
+  const int64_t in_c = p.in_c, taps = int64_t{p.filter_h} * p.filter_w;
   const int32_t input_offset = p.requant.input_offset;
-  for (int64_t b = 0; b < p.batch; ++b) {
-    for (int64_t oy = 0; oy < p.out_h; ++oy) {
-      const int64_t iy0 = oy * p.stride_h - p.pad_top;
-      for (int64_t ox = 0; ox < p.out_w; ++ox) {
-        const int64_t ix0 = ox * p.stride_w - p.pad_left;
-        for (int64_t oc = 0; oc < p.out_c; ++oc) {
-          int64_t acc = 0;
-          for (int64_t ky = 0; ky < p.filter_h; ++ky) {
-            const int64_t iy = iy0 + ky * p.dilation_h;
-            if (iy < 0 || iy >= p.in_h) continue;
-            for (int64_t kx = 0; kx < p.filter_w; ++kx) {
-              const int64_t ix = ix0 + kx * p.dilation_w;
-              if (ix < 0 || ix >= p.in_w) continue;
-              const int8_t* in = input + ((b * p.in_h + iy) * p.in_w + ix) * in_c;
-              const int8_t* w = filter + ((oc * p.filter_h + ky) * p.filter_w + kx) * in_c;
-              for (int64_t ic = 0; ic < in_c; ++ic)
-                acc += int32_t{w[ic]} * (int32_t{in[ic]} + input_offset);
-            }
-          }
-          if (p.has_bias) acc += bias[oc];
-          output[((b * p.out_h + oy) * p.out_w + ox) * p.out_c + oc] =
-              requantize(p.requant, acc, oc);
-        }
-      }
+  detail::for_each_output_pixel(p, [&](int64_t b, int64_t oy, int64_t ox, int64_t pixel) {
+    for (int64_t oc = 0; oc < p.out_c; ++oc) {
+      int64_t acc = 0;
+      detail::for_each_tap(p, b, oy, ox, [&](int64_t in_pixel, int64_t tap) {
+        const int8_t* in = input + in_pixel * in_c;
+        const int8_t* w = filter + (oc * taps + tap) * in_c;
+        for (int64_t ic = 0; ic < in_c; ++ic) acc += int32_t{w[ic]} * (int32_t{in[ic]} + input_offset);
+      });
+      if (p.has_bias) acc += bias[oc];
+      output[pixel * p.out_c + oc] = requantize(p.requant, acc, oc);
     }
-  }
+  });
 }
 
 DepthwiseConv2DInt8Params prepare_depthwise_conv2d_int8(
@@ -64,34 +51,17 @@ void eval_depthwise_conv2d_int8(const DepthwiseConv2DInt8Params& p, const int8_t
                                 const int8_t* filter, const int32_t* bias, int8_t* output) {
   const int64_t mult = p.depth_multiplier;
   const int32_t input_offset = p.requant.input_offset;
-  for (int64_t b = 0; b < p.batch; ++b) {
-    for (int64_t oy = 0; oy < p.out_h; ++oy) {
-      const int64_t iy0 = oy * p.stride_h - p.pad_top;
-      for (int64_t ox = 0; ox < p.out_w; ++ox) {
-        const int64_t ix0 = ox * p.stride_w - p.pad_left;
-        for (int64_t ic = 0; ic < p.in_c; ++ic) {
-          for (int64_t m = 0; m < mult; ++m) {
-            const int64_t oc = ic * mult + m;
-            int64_t acc = 0;
-            for (int64_t ky = 0; ky < p.filter_h; ++ky) {
-              const int64_t iy = iy0 + ky * p.dilation_h;
-              if (iy < 0 || iy >= p.in_h) continue;
-              for (int64_t kx = 0; kx < p.filter_w; ++kx) {
-                const int64_t ix = ix0 + kx * p.dilation_w;
-                if (ix < 0 || ix >= p.in_w) continue;
-                const int32_t x = input[((b * p.in_h + iy) * p.in_w + ix) * p.in_c + ic];
-                const int32_t w = filter[(ky * p.filter_w + kx) * p.out_c + oc];
-                acc += w * (x + input_offset);
-              }
-            }
-            if (p.has_bias) acc += bias[oc];
-            output[((b * p.out_h + oy) * p.out_w + ox) * p.out_c + oc] =
-                requantize(p.requant, acc, oc);
-          }
-        }
-      }
+  detail::for_each_output_pixel(p, [&](int64_t b, int64_t oy, int64_t ox, int64_t pixel) {
+    for (int64_t oc = 0; oc < p.out_c; ++oc) {  // oc = ic * mult + m
+      const int64_t ic = oc / mult;
+      int64_t acc = 0;
+      detail::for_each_tap(p, b, oy, ox, [&](int64_t in_pixel, int64_t tap) {
+        acc += int32_t{filter[tap * p.out_c + oc]} * (int32_t{input[in_pixel * p.in_c + ic]} + input_offset);
+      });
+      if (p.has_bias) acc += bias[oc];
+      output[pixel * p.out_c + oc] = requantize(p.requant, acc, oc);
     }
-  }
+  });
 }
 
 }  // namespace lq::kernels
