@@ -3,8 +3,8 @@
 // and returns the eval call.
 #include <cstring>
 
-#include "interpreter_impl.h"
 #include "litequant/kernels/float_reference.h"
+#include "node_context.h"
 
 namespace lq::runtime {
 namespace {
@@ -12,71 +12,15 @@ using tflite::Op;
 using tflite::TensorType;
 namespace k = kernels;
 
-template <typename T>
-const T& options_as(const tflite::Operator& o) {
-  static const T defaults{};
-  const T* p = std::get_if<T>(&o.options);
-  return p ? *p : defaults;
-}
-
-k::Activation act(tflite::Activation a) { return static_cast<k::Activation>(a); }
-k::Padding pad(tflite::Padding p) { return static_cast<k::Padding>(p); }
-
-class NodeContext {
- public:
-  NodeContext(Interpreter::Impl& m, size_t op) : m_(m), op_(m.model.operators[op]), label_(m.op_label(op)) {}
-  const tflite::Operator& op() const { return op_; }
-  size_t inputs() const { return op_.inputs.size(); }
-  bool has_input(size_t i) const { return i < op_.inputs.size() && op_.inputs[i] >= 0; }
-  int in(size_t i) const {
-    if (!has_input(i)) fail("input " + std::to_string(i) + " is missing");
-    return op_.inputs[i];
-  }
-  int out(size_t i = 0) const {
-    if (i >= op_.outputs.size()) fail("output " + std::to_string(i) + " is missing");
-    return op_.outputs[i];
-  }
-  const k::Dims& dims(int t) const { return m_.tensors[static_cast<size_t>(t)].shape; }
-  TensorType type(int t) const { return m_.tensors[static_cast<size_t>(t)].type; }
-  bool constant(int t) const { return m_.tensors[static_cast<size_t>(t)].constant != nullptr; }
-  void expect(int t, TensorType want, const std::string& role) const {
-    if (type(t) != want)
-      fail(role + " tensor " + std::to_string(t) + " is " + tflite::type_name(type(t)) + ", expected " +
-           tflite::type_name(want) + (want == TensorType::kFloat32 && type(t) == TensorType::kInt8
-                                          ? " (int8 kernels are not available yet)" : ""));
-  }
-  void expect_constant(int t, const std::string& role) const {
-    if (!constant(t)) fail(role + " tensor " + std::to_string(t) + " must be a constant");
-  }
-  void set_output(const k::Dims& d, size_t i = 0) { m_.tensors[static_cast<size_t>(out(i))].shape = d; }
-  std::span<const int32_t> i32(int t) const {
-    const auto& r = m_.tensors[static_cast<size_t>(t)];
-    return {reinterpret_cast<const int32_t*>(r.constant), static_cast<size_t>(k::flat_size(r.shape))};
-  }
-  [[noreturn]] void fail(const std::string& what) const { throw Error(label_ + ": " + what); }
-  Interpreter::Impl& m() { return m_; }
-  const std::string& label() const { return label_; }
-
- private:
-  Interpreter::Impl& m_;
-  const tflite::Operator& op_;
-  std::string label_;
-};
-
 // All float inputs [0, n) and output 0 must be float32.
 void expect_float(const NodeContext& c, size_t n) {
   for (size_t i = 0; i < n && i < c.inputs(); ++i)
     if (c.has_input(i)) c.expect(c.op().inputs[i], TensorType::kFloat32, "input " + std::to_string(i));
   c.expect(c.out(), TensorType::kFloat32, "output");
 }
+}  // namespace
 
-std::optional<k::Dims> bias_dims(const NodeContext& c) {
-  if (!c.has_input(2)) return std::nullopt;
-  c.expect_constant(c.in(2), "bias");
-  return c.dims(c.in(2));
-}
-
-std::function<void()> prepare_float(NodeContext& c) {
+PreparedNode prepare_float(NodeContext& c) {
   Interpreter::Impl& m = c.m();
   const Op code = static_cast<Op>(c.op().opcode);
   switch (code) {
@@ -206,8 +150,7 @@ std::function<void()> prepare_float(NodeContext& c) {
       return [&m, p, in, out] { k::eval_pad(p, m.f32(in), m.f32_out(out)); };
     }
     case Op::kDequantize: {
-      if (c.type(c.in(0)) != TensorType::kFloat16)
-        c.fail("only float16 -> float32 is supported so far, input is " + tflite::type_name(c.type(c.in(0))));
+      c.expect(c.in(0), TensorType::kFloat16, "input");
       c.expect(c.out(), TensorType::kFloat32, "output");
       const auto p = k::prepare_unary(c.dims(c.in(0)), "DEQUANTIZE");
       c.set_output(p.output_dims);
@@ -218,35 +161,6 @@ std::function<void()> prepare_float(NodeContext& c) {
     }
     default:
       c.fail("not supported by litequant's interpreter");
-  }
-}
-
-bool known(int32_t code) {
-  switch (static_cast<Op>(code)) {
-    case Op::kConv2D: case Op::kDepthwiseConv2D: case Op::kFullyConnected: case Op::kMaxPool2D:
-    case Op::kAveragePool2D: case Op::kAdd: case Op::kMul: case Op::kRelu: case Op::kRelu6:
-    case Op::kLogistic: case Op::kTanh: case Op::kSoftmax: case Op::kReshape: case Op::kConcatenation:
-    case Op::kMean: case Op::kPad: case Op::kDequantize:
-      return true;
-    default:
-      return false;
-  }
-}
-}  // namespace
-
-void check_supported(const Interpreter::Impl& m) {
-  for (size_t i = 0; i < m.model.operators.size(); ++i)
-    if (!known(m.model.operators[i].opcode)) throw Error(m.op_label(i) + ": not supported by litequant's interpreter");
-}
-
-std::function<void()> prepare_node(Interpreter::Impl& m, size_t op_index) {
-  NodeContext c(m, op_index);
-  try {
-    return prepare_float(c);
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    if (msg.rfind(c.label(), 0) == 0) throw;
-    throw Error(c.label() + ": " + msg);
   }
 }
 

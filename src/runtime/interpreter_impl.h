@@ -35,6 +35,10 @@ struct Interpreter::Impl {
   uint8_t* mutable_data(int t) { return arena.data() + tensors[static_cast<size_t>(t)].arena_offset; }
   const float* f32(int t) const { return reinterpret_cast<const float*>(data(t)); }
   float* f32_out(int t) { return reinterpret_cast<float*>(mutable_data(t)); }
+  template <typename T>
+  const T* in(int t) const { return reinterpret_cast<const T*>(data(t)); }
+  template <typename T>
+  T* out(int t) { return reinterpret_cast<T*>(mutable_data(t)); }
 };
 
 // Checks every operator is one litequant runs; throws naming the first that is not.

@@ -1,0 +1,7 @@
+#include "node_context.h"
+
+namespace lq::runtime {
+
+PreparedNode prepare_hybrid(NodeContext& c) { c.fail(c.op_name() + " for these tensor types is not available yet"); }
+
+}  // namespace lq::runtime
