@@ -5,6 +5,7 @@ pkgs=(
   g++ cmake ninja-build pkg-config
   libgtest-dev libbenchmark-dev
   zlib1g-dev nlohmann-json3-dev libfmt-dev libcli11-dev flatbuffers-compiler libflatbuffers-dev
+  libgemmlowp-dev libpng-dev
   clang libclang-rt-14-dev
   dataset-fashion-mnist
 )

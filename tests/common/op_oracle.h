@@ -1,0 +1,141 @@
+#pragma once
+// Small .tflite models built in tests and run both in the real TensorFlow Lite runtime
+// (../shared/oracle) and in litequant's interpreter on the same input bytes.
+//
+//   ModelBuilder b;
+//   int x = b.tensor("x", {1, 8}, TensorType::kInt8, {{0.05f}, {-3}});
+//   int w = b.constant("w", {4, 8}, TensorType::kInt8, weights, {{0.01f}, {0}});
+//   int y = b.tensor("y", {1, 4}, TensorType::kInt8, {{0.1f}, {2}});
+//   b.op(tflite::Op::kFullyConnected, 4, {x, w, -1}, {y}, tflite::FullyConnectedOptions{});
+//   auto r = compare_with_oracle("fc", b.build({x}, {y}));   // r.differ == 0
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/oracle.h"
+#include "litequant/core/file.h"
+#include "litequant/runtime/interpreter.h"
+#include "litequant/tflite/model.h"
+
+namespace lq::test {
+
+class ModelBuilder {
+ public:
+  ModelBuilder() { model_.buffers.resize(1); }
+
+  int tensor(const std::string& name, std::vector<int32_t> shape, tflite::TensorType type,
+             tflite::Quantization q = {}) {
+    model_.tensors.push_back({name, std::move(shape), type, 0, std::move(q), false});
+    return static_cast<int>(model_.tensors.size() - 1);
+  }
+  template <typename T>
+  int constant(const std::string& name, std::vector<int32_t> shape, tflite::TensorType type,
+               const std::vector<T>& values, tflite::Quantization q = {}) {
+    std::vector<uint8_t> bytes(values.size() * sizeof(T));
+    if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
+    model_.buffers.push_back(tflite::Buffer::take(std::move(bytes)));
+    const int t = tensor(name, std::move(shape), type, std::move(q));
+    model_.tensors.back().buffer = static_cast<uint32_t>(model_.buffers.size() - 1);
+    return t;
+  }
+  void op(tflite::Op code, int version, std::vector<int32_t> inputs, std::vector<int32_t> outputs,
+          tflite::Options options = {}) {
+    model_.operators.push_back({static_cast<int32_t>(code), version, std::move(inputs), std::move(outputs),
+                                std::move(options)});
+  }
+  tflite::Model build(std::vector<int32_t> inputs, std::vector<int32_t> outputs) const {
+    tflite::Model m = model_;
+    m.inputs = std::move(inputs);
+    m.outputs = std::move(outputs);
+    return m;
+  }
+
+ private:
+  tflite::Model model_;
+};
+
+struct OracleComparison {
+  int64_t compared = 0;  // output elements compared
+  int64_t differ = 0;    // integer outputs: bytes-different elements; float: beyond rel_tol
+  double max_abs_diff = 0.0;
+};
+
+// Writes `m`, runs it in the real runtime on `seeds` random inputs (random:1..seeds: full
+// range for int8/uint8, uniform [-1, 1) for float) and in litequant's interpreter on the
+// very bytes the oracle fed; compares every output. Integer outputs must be
+// byte-identical; float outputs may differ by rel_tol * max(1, |want|). Prints
+// "<name>: N outputs compared with real TFLite, M differ (max |diff| D)". Call
+// LQ_REQUIRE_ORACLE() first. Fails the test (ADD_FAILURE) when the oracle rejects it.
+inline OracleComparison compare_with_oracle(const std::string& name, const tflite::Model& m, int seeds = 3,
+                                            double rel_tol = 0.0) {
+  namespace fs = std::filesystem;
+  OracleComparison r;
+  const fs::path dir = fs::temp_directory_path() / ("lq_op_" + std::to_string(::getpid()) + "_" + name);
+  fs::create_directories(dir);
+  const auto bytes = tflite::write_model(m);
+  const std::string path = (dir / "model.tflite").string();
+  write_file_atomic(path, bytes.data(), bytes.size());
+  runtime::Interpreter it = runtime::Interpreter::from_file(path);
+  it.allocate_tensors();
+  const auto ins = it.get_input_details();
+  const auto outs = it.get_output_details();
+  for (int seed = 1; seed <= seeds; ++seed) {
+    const fs::path out = dir / ("out" + std::to_string(seed));
+    const auto run = run_oracle(path, "random:" + std::to_string(seed), out.string(), false);
+    if (run.status != 0) {
+      ADD_FAILURE() << name << ": the real TFLite runtime rejected the model:\n" << run.output;
+      return r;
+    }
+    for (size_t i = 0; i < ins.size(); ++i) {
+      const auto in = read_file((out / ("input_" + std::to_string(i) + ".bin")).string());
+      it.set_tensor(ins[i].index, in.data(), in.size(), ins[i].dtype);
+    }
+    it.invoke();
+    for (size_t i = 0; i < outs.size(); ++i) {
+      const auto want = read_file((out / ("output_" + std::to_string(i) + ".bin")).string());
+      const auto got = it.tensor_bytes(outs[i].index);
+      if (got.size() != want.size()) {
+        ADD_FAILURE() << name << ": output " << i << " has " << got.size() << " bytes, TFLite's " << want.size();
+        return r;
+      }
+      if (outs[i].dtype == tflite::TensorType::kFloat32) {
+        const size_t n = got.size() / 4;
+        for (size_t e = 0; e < n; ++e) {
+          float a, b;
+          std::memcpy(&a, got.data() + 4 * e, 4);
+          std::memcpy(&b, want.data() + 4 * e, 4);
+          const double d = std::fabs(static_cast<double>(a) - b);
+          r.max_abs_diff = std::max(r.max_abs_diff, d);
+          r.differ += !(d <= rel_tol * std::max(1.0, std::fabs(static_cast<double>(b))));
+        }
+        r.compared += static_cast<int64_t>(n);
+      } else {
+        const size_t width = tflite::type_size(outs[i].dtype);
+        const size_t n = got.size() / width;
+        for (size_t e = 0; e < n; ++e) {
+          const bool same = std::memcmp(got.data() + e * width, want.data() + e * width, width) == 0;
+          r.differ += !same;
+          if (!same && width == 1) {
+            const int a = outs[i].dtype == tflite::TensorType::kInt8 ? static_cast<int8_t>(got[e]) : got[e];
+            const int b = outs[i].dtype == tflite::TensorType::kInt8 ? static_cast<int8_t>(want[e]) : want[e];
+            r.max_abs_diff = std::max(r.max_abs_diff, static_cast<double>(std::abs(a - b)));
+          }
+        }
+        r.compared += static_cast<int64_t>(n);
+      }
+    }
+  }
+  std::printf("%s: %lld outputs compared with real TFLite, %lld differ (max |diff| %g)\n", name.c_str(),
+              static_cast<long long>(r.compared), static_cast<long long>(r.differ), r.max_abs_diff);
+  fs::remove_all(dir);
+  return r;
+}
+
+}  // namespace lq::test
