@@ -1,5 +1,6 @@
 #include "litequant/convert/converter.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -7,6 +8,7 @@
 
 #include "litequant/core/error.h"
 #include "litequant/nn/layers.h"
+#include "litequant/quant/ptq.h"
 
 namespace lq {
 namespace {
@@ -379,7 +381,56 @@ void Conversion::convert_layer(size_t i) {
 
 }  // namespace
 
-tflite::Model TFLiteConverter::convert_to_model() const { return Conversion(*model_).run(); }
+tflite::Model TFLiteConverter::convert_float() const { return Conversion(*model_).run(); }
+
+std::string TFLiteConverter::mode() const {
+  if (optimizations.empty()) return "float32";
+  const bool int8_only = std::find(target_spec.supported_ops.begin(), target_spec.supported_ops.end(),
+                                   OpsSet::kBuiltinsInt8) != target_spec.supported_ops.end() &&
+                         std::find(target_spec.supported_ops.begin(), target_spec.supported_ops.end(),
+                                   OpsSet::kBuiltins) == target_spec.supported_ops.end();
+  if (int8_only) return "int8 only";
+  if (!representative_dataset.empty()) return "int8";
+  const auto& types = target_spec.supported_types;
+  if (std::find(types.begin(), types.end(), tflite::TensorType::kFloat16) != types.end()) return "float16";
+  return "dynamic range";
+}
+
+tflite::Model TFLiteConverter::convert_to_model() const {
+  const std::string m = mode();
+  auto io_of = [&](tflite::TensorType t, const char* what) {
+    switch (t) {
+      case tflite::TensorType::kFloat32: return quant::IoType::kFloat32;
+      case tflite::TensorType::kInt8: return quant::IoType::kInt8;
+      case tflite::TensorType::kUInt8: return quant::IoType::kUInt8;
+      default: throw Error(std::string(what) + " must be float32, int8 or uint8, got " + tflite::type_name(t));
+    }
+  };
+  const quant::IoType in = io_of(inference_input_type, "inference_input_type");
+  const quant::IoType out = io_of(inference_output_type, "inference_output_type");
+  if ((in != quant::IoType::kFloat32 || out != quant::IoType::kFloat32) && m != "int8" && m != "int8 only")
+    throw Error("int8/uint8 model inputs and outputs need int8 quantization (a representative dataset), mode is " + m);
+  if (!float_layers.empty() && m != "int8")
+    throw Error("float_layers needs int8 quantization with float fallback, mode is " + m);
+  tflite::Model float_model = Conversion(*model_).run();
+  if (m == "float32") return float_model;
+  if (m == "float16") return quant::quantize_float16(float_model);
+  if (m == "dynamic range") return quant::quantize_dynamic_range(float_model, per_channel);
+  if (representative_dataset.empty()) throw Error("int8-only conversion needs a representative dataset");
+  quant::Int8Options o;
+  o.per_channel = per_channel;
+  o.integer_only = m == "int8 only";
+  o.input = in;
+  o.output = out;
+  for (const std::string& layer : float_layers) {
+    bool found = false;
+    for (size_t i = 0; i < float_model.operators.size(); ++i)
+      if (quant::layer_of(float_model, i) == layer) o.float_operators.insert(i), found = true;
+    if (!found) throw Error("float_layers: no operator computes layer '" + layer + "'");
+  }
+  const auto ranges = quant::calibrate(float_model, representative_dataset, num_threads);
+  return quant::quantize_int8(float_model, ranges, o);
+}
 
 std::vector<uint8_t> TFLiteConverter::convert() const { return tflite::write_model(convert_to_model()); }
 

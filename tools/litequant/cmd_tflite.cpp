@@ -1,4 +1,4 @@
-// litequant convert / inspect / run: .tflite files.
+// litequant inspect / run: .tflite files.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "litequant/convert/converter.h"
 #include "litequant/core/error.h"
 #include "litequant/core/file.h"
 #include "litequant/runtime/interpreter.h"
@@ -184,18 +183,6 @@ void run_run(const RunArgs& a) {
 }  // namespace
 
 void add_tflite_commands(CLI::App& app) {
-  auto convert_in = std::make_shared<std::string>();
-  auto convert_out = std::make_shared<std::string>();
-  CLI::App* convert = app.add_subcommand("convert", "Convert a trained model (.lqm) to TensorFlow Lite");
-  convert->add_option("model", *convert_in, "trained model (.lqm) or spec (.json)")->required();
-  convert->add_option("--out,-o", *convert_out, "the .tflite file to write")->required();
-  convert->callback([convert_in, convert_out] {
-    Model m = load_any_model(*convert_in);
-    const auto bytes = TFLiteConverter::from_keras_model(m).convert();
-    write_file_atomic(*convert_out, bytes.data(), bytes.size());
-    std::printf("wrote %s (%zu bytes, float32)\n", convert_out->c_str(), bytes.size());
-  });
-
   auto inspect_path = std::make_shared<std::string>();
   CLI::App* inspect = app.add_subcommand("inspect", "Operators, tensors, weights and arena of a .tflite file");
   inspect->add_option("model", *inspect_path, ".tflite file")->required();

@@ -12,7 +12,22 @@ namespace lq::cli {
 void add_train(CLI::App& app);
 void add_evaluate(CLI::App& app);
 void add_summary(CLI::App& app);
-void add_tflite_commands(CLI::App& app);  // convert, inspect, run
+void add_convert(CLI::App& app);
+void add_tflite_commands(CLI::App& app);  // inspect, run
+
+// How `litequant convert` quantizes (see TFLiteConverter).
+struct QuantizeArgs {
+  std::string quantize = "none";  // none, float16, dynamic, int8, int8-only
+  std::string io = "float32";     // int8 models: float32, int8 or uint8 inputs/outputs
+  int64_t representative = 100;   // calibration samples: the first N training images
+  bool per_tensor = false;
+  std::vector<std::string> float_layers;
+  std::string data = "fashion-mnist";
+  int threads = 1;
+};
+// The .tflite bytes of `model` converted as `a` says; `data` supplies calibration images
+// (required for int8).
+std::vector<uint8_t> convert_model(const Model& model, const QuantizeArgs& a, const data::DatasetSplits* data);
 
 // True when `path` is a TensorFlow Lite flatbuffer (identifier "TFL3" at byte 4).
 bool is_tflite_file(const std::string& path);
