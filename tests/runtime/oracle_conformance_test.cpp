@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "common/oracle.h"
+#include "common/test_models.h"
 #include "litequant/convert/converter.h"
 #include "litequant/core/file.h"
 #include "litequant/data/dataset.h"
@@ -97,25 +98,7 @@ TEST_F(Conformance, SeedMlp) {
 // Add, Concatenate, DepthwiseConv2D, BatchNormalization (folded and standalone), both
 // paddings, strides, ReLU6, average pooling, global pooling, softmax.
 TEST_F(Conformance, FunctionalModel) {
-  auto in = Input({28, 28, 1}, "image");
-  auto c1 = Conv2D(8, {3, 3}, {.padding = "same", .name = "c1"})(in);
-  auto r1 = ReLU("r1")(BatchNormalization({.name = "bn1"})(c1));
-  auto dw = DepthwiseConv2D({3, 3}, {.padding = "same", .depth_multiplier = 2, .activation = "relu6", .name = "dw"})(r1);
-  auto c2 = Conv2D(16, {1, 1}, {.name = "c2"})(r1);
-  auto sum = Add("sum")({dw, c2});
-  auto c3 = Conv2D(8, {3, 3}, {.strides = {2, 2}, .padding = "valid", .name = "c3"})(sum);
-  auto p1 = AveragePooling2D({2, 2}, {.padding = "same"})(c3);
-  auto p2 = MaxPooling2D({4, 4}, {.strides = {4, 4}})(in);
-  auto cat = Concatenate(-1, "cat")({p1, p2});
-  auto bn = BatchNormalization({.name = "bn_cat"})(cat);
-  auto out = Dense(10, "softmax", {.name = "head"})(GlobalAveragePooling2D("gap")(bn));
-  Model m({in}, {out}, "functional");
-  m.initialize(7);
-  Rng rng(2);
-  for (Layer* l : m.layers())
-    for (Weight* w : l->weights())
-      if (w->name == "moving_mean" || w->name == "beta") for (int64_t i = 0; i < w->value.size(); ++i) w->value[i] = rng.uniform(-0.3f, 0.3f);
-      else if (w->name == "moving_variance" || w->name == "gamma") for (int64_t i = 0; i < w->value.size(); ++i) w->value[i] = rng.uniform(0.5f, 1.5f);
+  Model m = test::functional_test_model();
   check(m, images(1000, 1));
 }
 

@@ -13,6 +13,7 @@ void add_train(CLI::App& app);
 void add_evaluate(CLI::App& app);
 void add_summary(CLI::App& app);
 void add_convert(CLI::App& app);
+void add_compare(CLI::App& app);  // the main job's comparison table
 void add_tflite_commands(CLI::App& app);  // inspect, run
 
 // How `litequant convert` quantizes (see TFLiteConverter).

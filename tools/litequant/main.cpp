@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   lq::cli::add_evaluate(app);
   lq::cli::add_summary(app);
   lq::cli::add_convert(app);
+  lq::cli::add_compare(app);
   lq::cli::add_tflite_commands(app);
   try {
     app.parse(argc, argv);
