@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,41 @@ struct OracleComparison {
   double max_abs_diff = 0.0;
 };
 
+// Adds the comparison of one output (litequant's bytes `got`, TFLite's `want`) to r.
+inline void compare_output(std::span<const uint8_t> got, std::span<const uint8_t> want, tflite::TensorType dtype,
+                           double rel_tol, OracleComparison& r) {
+  if (dtype == tflite::TensorType::kFloat32) {
+    const size_t n = got.size() / 4;
+    for (size_t e = 0; e < n; ++e) {
+      float a, b;
+      std::memcpy(&a, got.data() + 4 * e, 4);
+      std::memcpy(&b, want.data() + 4 * e, 4);
+      const double d = std::fabs(static_cast<double>(a) - b);
+      r.max_abs_diff = std::max(r.max_abs_diff, d);
+      r.differ += !(d <= rel_tol * std::max(1.0, std::fabs(static_cast<double>(b))));
+    }
+    r.compared += static_cast<int64_t>(n);
+    return;
+  }
+  const size_t width = tflite::type_size(dtype);
+  const size_t n = got.size() / width;
+  for (size_t e = 0; e < n; ++e) {
+    const bool same = std::memcmp(got.data() + e * width, want.data() + e * width, width) == 0;
+    r.differ += !same;
+    if (!same && width == 1) {
+      const int a = dtype == tflite::TensorType::kInt8 ? static_cast<int8_t>(got[e]) : got[e];
+      const int b = dtype == tflite::TensorType::kInt8 ? static_cast<int8_t>(want[e]) : want[e];
+      r.max_abs_diff = std::max(r.max_abs_diff, static_cast<double>(std::abs(a - b)));
+    }
+  }
+  r.compared += static_cast<int64_t>(n);
+}
+
+inline void print_comparison(const std::string& name, const OracleComparison& r) {
+  std::printf("%s: %lld outputs compared with real TFLite, %lld differ (max |diff| %g)\n", name.c_str(),
+              static_cast<long long>(r.compared), static_cast<long long>(r.differ), r.max_abs_diff);
+}
+
 // Writes `m`, runs it in the real runtime on `seeds` random inputs (random:1..seeds: full
 // range for int8/uint8, uniform [-1, 1) for float) and in litequant's interpreter on the
 // very bytes the oracle fed; compares every output. Integer outputs must be
@@ -105,35 +141,52 @@ inline OracleComparison compare_with_oracle(const std::string& name, const tflit
         ADD_FAILURE() << name << ": output " << i << " has " << got.size() << " bytes, TFLite's " << want.size();
         return r;
       }
-      if (outs[i].dtype == tflite::TensorType::kFloat32) {
-        const size_t n = got.size() / 4;
-        for (size_t e = 0; e < n; ++e) {
-          float a, b;
-          std::memcpy(&a, got.data() + 4 * e, 4);
-          std::memcpy(&b, want.data() + 4 * e, 4);
-          const double d = std::fabs(static_cast<double>(a) - b);
-          r.max_abs_diff = std::max(r.max_abs_diff, d);
-          r.differ += !(d <= rel_tol * std::max(1.0, std::fabs(static_cast<double>(b))));
-        }
-        r.compared += static_cast<int64_t>(n);
-      } else {
-        const size_t width = tflite::type_size(outs[i].dtype);
-        const size_t n = got.size() / width;
-        for (size_t e = 0; e < n; ++e) {
-          const bool same = std::memcmp(got.data() + e * width, want.data() + e * width, width) == 0;
-          r.differ += !same;
-          if (!same && width == 1) {
-            const int a = outs[i].dtype == tflite::TensorType::kInt8 ? static_cast<int8_t>(got[e]) : got[e];
-            const int b = outs[i].dtype == tflite::TensorType::kInt8 ? static_cast<int8_t>(want[e]) : want[e];
-            r.max_abs_diff = std::max(r.max_abs_diff, static_cast<double>(std::abs(a - b)));
-          }
-        }
-        r.compared += static_cast<int64_t>(n);
-      }
+      compare_output(got, want, outs[i].dtype, rel_tol, r);
     }
   }
-  std::printf("%s: %lld outputs compared with real TFLite, %lld differ (max |diff| %g)\n", name.c_str(),
-              static_cast<long long>(r.compared), static_cast<long long>(r.differ), r.max_abs_diff);
+  print_comparison(name, r);
+  fs::remove_all(dir);
+  return r;
+}
+
+// Runs `m` in the real runtime on `records` records (`input`: raw bytes of every record
+// of input 0 back to back, oracle --batch) and in litequant's interpreter with the batch
+// dimension set to `records`; compares as compare_with_oracle. Single-input models.
+inline OracleComparison compare_batch_with_oracle(const std::string& name, const tflite::Model& m,
+                                                  const std::vector<uint8_t>& input, int32_t records,
+                                                  double rel_tol = 0.0) {
+  namespace fs = std::filesystem;
+  OracleComparison r;
+  const fs::path dir = fs::temp_directory_path() / ("lq_batch_" + std::to_string(::getpid()) + "_" + name);
+  fs::create_directories(dir);
+  const auto bytes = tflite::write_model(m);
+  const std::string path = (dir / "model.tflite").string(), in_path = (dir / "input.bin").string();
+  write_file_atomic(path, bytes.data(), bytes.size());
+  write_file_atomic(in_path, input.data(), input.size());
+  const auto run = run_oracle(path, in_path, (dir / "out").string(), true);
+  if (run.status != 0) {
+    ADD_FAILURE() << name << ": the real TFLite runtime rejected the model:\n" << run.output;
+    return r;
+  }
+  runtime::Interpreter it = runtime::Interpreter::from_file(path);
+  auto shape = it.get_input_details()[0].shape;
+  shape[0] = records;
+  it.resize_input_tensor(0, shape);
+  it.allocate_tensors();
+  const auto in = it.get_input_details()[0];
+  it.set_tensor(in.index, input.data(), input.size(), in.dtype);
+  it.invoke();
+  const auto outs = it.get_output_details();
+  for (size_t i = 0; i < outs.size(); ++i) {
+    const auto want = read_file((dir / "out" / ("output_" + std::to_string(i) + ".bin")).string());
+    const auto got = it.tensor_bytes(outs[i].index);
+    if (got.size() != want.size()) {
+      ADD_FAILURE() << name << ": output " << i << " has " << got.size() << " bytes, TFLite's " << want.size();
+      return r;
+    }
+    compare_output(got, want, outs[i].dtype, rel_tol, r);
+  }
+  print_comparison(name, r);
   fs::remove_all(dir);
   return r;
 }
