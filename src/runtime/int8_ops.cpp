@@ -52,8 +52,33 @@ std::optional<PreparedNode> prepare_quantized(NodeContext& c) {
   return std::nullopt;
 }
 
+namespace {
+// uint8 FULLY_CONNECTED (asymmetric uint8 weights, TF1-style models).
+PreparedNode prepare_uint8_fully_connected(NodeContext& c) {
+  Interpreter::Impl& m = c.m();
+  c.expect(c.in(1), TensorType::kUInt8, "weights");
+  c.expect_constant(c.in(1), "weights");
+  if (c.has_input(2)) {
+    c.expect(c.in(2), TensorType::kInt32, "bias");
+    c.expect_constant(c.in(2), "bias");
+  }
+  c.expect(c.out(), TensorType::kUInt8, "output");
+  const int in = c.in(0), w = c.in(1), b = c.has_input(2) ? c.in(2) : -1, out = c.out();
+  const auto& o = options_as<tflite::FullyConnectedOptions>(c.op());
+  const auto p = k::prepare_fully_connected_uint8(c.dims(in), c.dims(w), bias_dims(c), c.quant(in, "input"),
+                                                  c.quant(w, "weights"), c.quant(out, "output"),
+                                                  {act(o.activation), o.keep_num_dims});
+  c.set_output(p.output_dims);
+  return [&m, p, in, w, b, out] {
+    k::eval_fully_connected_uint8(p, m.in<uint8_t>(in), m.in<uint8_t>(w), b >= 0 ? m.in<int32_t>(b) : nullptr,
+                                  m.out<uint8_t>(out));
+  };
+}
+}  // namespace
+
 PreparedNode prepare_int8_weighted(NodeContext& c) {
   Interpreter::Impl& m = c.m();
+  if (c.code() == Op::kFullyConnected && c.type(c.in(0)) == TensorType::kUInt8) return prepare_uint8_fully_connected(c);
   expect_int8_weighted(c);
   const int in = c.in(0), w = c.in(1), b = c.has_input(2) ? c.in(2) : -1, out = c.out();
   const k::QuantParams in_q = c.quant(in, "input"), out_q = c.quant(out, "output");

@@ -107,6 +107,33 @@ FullyConnectedInt8Params prepare_fully_connected_int8(
 void eval_fully_connected_int8(const FullyConnectedInt8Params& params, const int8_t* input,
                                const int8_t* weights, const int32_t* bias, int8_t* output);
 
+// ---- FULLY_CONNECTED, uint8 (TF1-style asymmetric weights) ---------------------------
+// acc = bias[o] + sum (w[o, i] - zp_w) * (x[b, i] - zp_in), saturated to int32;
+// out = clamp(multiply_by_quantized_multiplier_DOUBLE_rounding(acc, M, shift) + zp_out,
+//             act.min, act.max) with m = double(float(s_in * s_w)) / double(s_out) and the
+// activation range over [0, 255]. Pinned: the runtime's uint8 FC is double rounding
+// (oracle self-test, testgen fc_uint8).
+struct FullyConnectedUint8Params {
+  int64_t batch = 0;
+  int32_t input_depth = 0;
+  int32_t output_depth = 0;
+  bool has_bias = false;
+  int32_t input_offset = 0;    // -zp_in
+  int32_t weights_offset = 0;  // -zp_w
+  int32_t output_offset = 0;   // zp_out
+  QuantizedMultiplier multiplier;
+  QuantizedActivationRange activation;
+  Dims output_dims;
+};
+
+// All zero points in [0, 255]; one weight scale and zero point.
+FullyConnectedUint8Params prepare_fully_connected_uint8(
+    const Dims& input, const Dims& weights, const std::optional<Dims>& bias, QuantParams input_q,
+    QuantParams weights_q, QuantParams output_q, const FullyConnectedOptions& options);
+
+void eval_fully_connected_uint8(const FullyConnectedUint8Params& params, const uint8_t* input,
+                                const uint8_t* weights, const int32_t* bias, uint8_t* output);
+
 // ---- CONV_2D ------------------------------------------------------------------------
 struct Conv2DInt8Params : Conv2DParams {
   Requantization requant;

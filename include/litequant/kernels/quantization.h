@@ -73,5 +73,9 @@ struct QuantizedActivationRange {
 QuantizedActivationRange quantized_activation_range_int8(Activation activation, float scale,
                                                          int32_t zero_point,
                                                          const std::string& op);
+// The same for a type with range [qmin, qmax] (uint8: [0, 255]; zero_point in it).
+QuantizedActivationRange quantized_activation_range(Activation activation, float scale,
+                                                    int32_t zero_point, int32_t qmin,
+                                                    int32_t qmax, const std::string& op);
 
 }  // namespace lq::kernels

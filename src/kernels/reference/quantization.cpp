@@ -61,20 +61,26 @@ int32_t multiply_by_quantized_multiplier_double_rounding(int32_t acc, int32_t mu
 QuantizedActivationRange quantized_activation_range_int8(Activation activation, float scale,
                                                          int32_t zero_point,
                                                          const std::string& op) {
+  return quantized_activation_range(activation, scale, zero_point, -128, 127, op);
+}
+
+QuantizedActivationRange quantized_activation_range(Activation activation, float scale,
+                                                    int32_t zero_point, int32_t qmin,
+                                                    int32_t qmax, const std::string& op) {
   if (!std::isfinite(scale) || !(scale > 0.0f))
     detail::fail(op, "output scale must be finite and > 0, got " + std::to_string(scale));
-  if (zero_point < -128 || zero_point > 127)
-    detail::fail(op, "output zero point " + std::to_string(zero_point) +
-                         " is outside [-128, 127]");
+  if (zero_point < qmin || zero_point > qmax)
+    detail::fail(op, "output zero point " + std::to_string(zero_point) + " is outside [" +
+                         std::to_string(qmin) + ", " + std::to_string(qmax) + "]");
   auto q = [&](float v) -> int64_t {
     // Bounded before the cast so a tiny scale cannot overflow the conversion.
     const float steps = std::min(std::max(std::round(v / scale), -1.0e6f), 1.0e6f);
     return int64_t{zero_point} + static_cast<int64_t>(steps);
   };
-  auto clamp = [](int64_t v) {
-    return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, -128), 127));
+  auto clamp = [&](int64_t v) {
+    return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, qmin), qmax));
   };
-  QuantizedActivationRange r;
+  QuantizedActivationRange r{qmin, qmax};
   switch (activation) {
     case Activation::kNone: break;
     case Activation::kRelu: r.min = clamp(q(0.0f)); break;
