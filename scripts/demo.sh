@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job (README): installs dependencies, builds litequant, trains the seed CNN on
-# Fashion-MNIST (or reuses out/cnn.lqm), converts it to TensorFlow Lite, shows the file
-# and compares the .tflite accuracy with the trained model's on the 10k test images.
+# Fashion-MNIST (or reuses out/cnn.lqm), then converts it five ways (float32, float16,
+# dynamic range, int8 with float fallback, int8 only with uint8 I/O), runs every file on
+# the 10k test images and prints the comparison table (also out/cnn_comparison.json and
+# out/cnn_comparison.png).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -13,9 +15,7 @@ if [ ! -f out/cnn.lqm ]; then
     --seed 1 --verbose 2 --out out/cnn.lqm
 fi
 "$lq" summary out/cnn.lqm
-"$lq" convert out/cnn.lqm --out out/cnn.tflite
-"$lq" inspect out/cnn.tflite
 echo
-echo "Accuracy on the Fashion-MNIST test set:"
 "$lq" evaluate out/cnn.lqm --data fashion-mnist
-"$lq" evaluate out/cnn.tflite --data fashion-mnist
+echo
+"$lq" compare out/cnn.lqm --data fashion-mnist --representative 100 --out-dir out
