@@ -88,7 +88,8 @@ class NodeContext {
   std::string label_;
 };
 
-// Shape of the optional bias (input 2), which must be a constant.
+// Shape of the optional bias (input 2); a float bias may be computed (e.g. by a float16
+// DEQUANTIZE), as in TFLite.
 std::optional<kernels::Dims> bias_dims(const NodeContext& c);
 
 PreparedNode prepare_float(NodeContext& c);
