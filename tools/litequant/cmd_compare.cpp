@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "chart.h"
 #include "commands.h"
 #include "litequant/core/error.h"
 #include "litequant/core/file.h"
@@ -80,7 +81,14 @@ void run_compare(const CompareArgs& a) {
   const std::string json_path = (fs::path(a.out_dir) / (stem + "_comparison.json")).string();
   const std::string text = report.dump(2) + "\n";
   write_file_atomic(json_path, text.data(), text.size());
-  std::printf("\nwrote %s\n", json_path.c_str());
+  std::vector<ChartRow> chart;
+  for (const Row& r : rows)
+    chart.push_back({r.technique, r.accuracy * 100.0, static_cast<double>(r.bytes) / 1000.0,
+                     "I/O: " + r.input_type + " -> " + r.output_type});
+  const std::string png_path = (fs::path(a.out_dir) / (stem + "_comparison.png")).string();
+  write_comparison_chart_png(png_path, stem + " on " + ds.name + ": one model, " + std::to_string(rows.size()) +
+                                           " conversions", chart);
+  std::printf("\nwrote %s and %s\n", json_path.c_str(), png_path.c_str());
 }
 }  // namespace
 
