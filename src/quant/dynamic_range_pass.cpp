@@ -20,7 +20,10 @@ tflite::Model quantize_dynamic_range(const tflite::Model& float_model, bool per_
     op.inputs[1] = detail::add_constant(m, src.name, src.shape, tflite::TensorType::kInt8, q.values,
                                         {q.scales, std::vector<int64_t>(q.scales.size(), 0), channels ? dim : 0});
     // Hybrid op versions (tensorflow/lite/tools/versioning/op_version.cc).
-    if (code == Op::kFullyConnected) op.version = 3;
+    if (code == Op::kFullyConnected) {
+      const auto* o = std::get_if<tflite::FullyConnectedOptions>(&op.options);
+      op.version = o && o->keep_num_dims ? 5 : 3;
+    }
     else if (code == Op::kConv2D) op.version = channels ? 5 : 2;
     else op.version = channels ? 6 : 4;
   }
