@@ -107,6 +107,8 @@ TEST(FullyConnectedHybrid, Errors) {
   expect_error([&] { prepare_fully_connected_hybrid({1, 3}, {2, 2}, std::nullopt, one, {}); }, "FULLY_CONNECTED");
   expect_error([&] { prepare_fully_connected_hybrid({1, 2}, {2, 2}, std::nullopt, one, {.activation = Activation::kTanh}); },
                "FULLY_CONNECTED");
+  expect_error([&] { prepare_fully_connected_hybrid({1, 70000}, {1, 70000}, std::nullopt, one, {}); },
+               "FULLY_CONNECTED: sums 70000 products per output; at most 65536 fit the int32 accumulator");
 }
 
 template <typename Params, typename Eval>

@@ -48,6 +48,8 @@
 //     out = clamp((float(acc) * s_b) * s_w[oc] + bias[oc])   <- different product order
 // * clamp (convolutions): min(max(x, act.min), act.max) with the float ranges of
 //   common.h (NONE: [lowest, max]).
+// * int32 accumulation as TFLite; prepare refuses more than 65536 products per output
+//   (FC input depth, KH*KW*C, KH*KW), which could overflow it.
 //
 // WHAT THE RUNTIME ACCEPTS (TFLite ~2.12, measured): FULLY_CONNECTED versions 1-9 (hybrid
 // 3, asymmetric inputs 9; NOT 12), CONV_2D 1-6 (hybrid 2, per-channel 5), DEPTHWISE_CONV_2D

@@ -76,6 +76,14 @@ void check_weight_scales(const std::string& op, std::span<const float> scales) {
       fail(op, "weight scale must be finite and > 0, got " + std::to_string(s));
 }
 
+// Each product w * (q - zp) is at most 128 * 255 in magnitude: more than 2^16 terms could
+// overflow the int32 accumulator (TFLite's too), so prepare refuses them.
+void check_accumulation(const std::string& op, int64_t terms) {
+  if (terms > (int64_t{1} << 16))
+    fail(op, "sums " + std::to_string(terms) +
+                 " products per output; at most 65536 fit the int32 accumulator");
+}
+
 // Quantizes each of `rows` rows of `row_size` floats into scratch.
 void quantize_rows(const float* input, int64_t rows, int64_t row_size, bool asymmetric,
                    HybridScratch& scratch) {
@@ -122,6 +130,7 @@ FullyConnectedHybridParams prepare_fully_connected_hybrid(const Dims& input, con
                  " kernel reads only the per-tensor weight scale (0 for a per-channel tensor) "
                  "and outputs the bias alone; quantize the weights per-tensor");
   check_weight_scales(op, weight_scales);
+  check_accumulation(op, shape.input_depth);
   FullyConnectedHybridParams p;
   p.batch = shape.batch;
   p.input_depth = shape.input_depth;
@@ -176,6 +185,7 @@ Conv2DHybridParams prepare_conv2d_hybrid(const Dims& input, const Dims& filter,
     fail(op, "weights have " + std::to_string(n) + " scales, expected 1 (per-tensor) or " +
                  std::to_string(p.out_c) + " (per-channel)");
   check_weight_scales(op, weight_scales);
+  check_accumulation(op, int64_t{p.filter_h} * p.filter_w * p.in_c);
   if (n > 1 && std::all_of(weight_scales.begin(), weight_scales.end(),
                            [&](float s) { return s == weight_scales[0]; }))
     fail(op, "the " + std::to_string(n) + " per-channel weight scales are all equal (" +
@@ -223,6 +233,7 @@ DepthwiseConv2DHybridParams prepare_depthwise_conv2d_hybrid(
              "channel (" + std::to_string(p.out_c) + "), got " +
              std::to_string(weight_scales.size()) + " (TFLite rejects this model too)");
   check_weight_scales(op, weight_scales);
+  check_accumulation(op, int64_t{p.filter_h} * p.filter_w);
   p.weight_scales.assign(weight_scales.begin(), weight_scales.end());
   return p;
 }
