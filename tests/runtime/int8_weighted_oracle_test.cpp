@@ -111,8 +111,14 @@ void conv_sweep(bool depthwise, uint64_t seed) {
   EXPECT_EQ(differ, 0);
 }
 
-TEST(Int8WeightedOracle, Conv2DSweep) { conv_sweep(false, 21); }
-TEST(Int8WeightedOracle, DepthwiseConv2DSweep) { conv_sweep(true, 31); }
+TEST(Int8WeightedOracle, Conv2DSweep) {
+  LQ_REQUIRE_ORACLE();
+  conv_sweep(false, 21);
+}
+TEST(Int8WeightedOracle, DepthwiseConv2DSweep) {
+  LQ_REQUIRE_ORACLE();
+  conv_sweep(true, 31);
+}
 
 }  // namespace
 }  // namespace lq::runtime

@@ -72,8 +72,9 @@ tflite::Model quantize_int8(const tflite::Model& float_model, const std::vector<
 // Float16 weights (contract above); float32 inputs, outputs and arithmetic.
 tflite::Model quantize_float16(const tflite::Model& float_model);
 
-// Dynamic range: int8 weights for FULLY_CONNECTED (per-tensor) and CONV_2D /
-// DEPTHWISE_CONV_2D (per-channel when per_channel), float32 bias and activations; the
+// Dynamic range: int8 weights for FULLY_CONNECTED (per-tensor), CONV_2D (per-channel
+// when per_channel and the channel scales differ) and DEPTHWISE_CONV_2D (always
+// per-channel: TFLite's hybrid kernel requires it), float32 bias and activations; the
 // runtime quantizes activations on the fly (hybrid kernels).
 tflite::Model quantize_dynamic_range(const tflite::Model& float_model, bool per_channel = true);
 
