@@ -1,7 +1,72 @@
+// QUANTIZE (float32 -> int8/uint8, int8/uint8 -> int8/uint8) and DEQUANTIZE (int8/uint8
+// -> float32, per tensor or per channel). float16 DEQUANTIZE runs in float_ops.cpp.
+#include "litequant/kernels/quantize.h"
 #include "node_context.h"
 
 namespace lq::runtime {
+namespace {
+using tflite::Op;
+using tflite::TensorType;
+namespace k = kernels;
 
-PreparedNode prepare_quantize(NodeContext& c) { c.fail(c.op_name() + " for these tensor types is not available yet"); }
+bool quantized(TensorType t) { return t == TensorType::kInt8 || t == TensorType::kUInt8; }
+k::IntegerRange qtype(TensorType t) { return t == TensorType::kInt8 ? k::kInt8Range : k::kUInt8Range; }
+
+template <typename In, typename Out>
+PreparedNode requantize_node(Interpreter::Impl& m, const k::RequantizeParams& p, int in, int out) {
+  return [&m, p, in, out] { k::eval_requantize(p, m.in<In>(in), m.out<Out>(out)); };
+}
+
+PreparedNode prepare_quantize_op(NodeContext& c) {
+  Interpreter::Impl& m = c.m();
+  const int in = c.in(0), out = c.out();
+  const TensorType ti = c.type(in), to = c.type(out);
+  if (!quantized(to))
+    c.fail("output tensor " + std::to_string(out) + " is " + tflite::type_name(to) + ", expected int8 or uint8");
+  const k::QuantParams out_q = c.quant(out, "output");
+  if (ti == TensorType::kFloat32) {
+    const auto p = k::prepare_quantize_float(c.dims(in), out_q, qtype(to));
+    c.set_output(p.output_dims);
+    if (to == TensorType::kInt8)
+      return [&m, p, in, out] { k::eval_quantize_float(p, m.f32(in), m.out<int8_t>(out)); };
+    return [&m, p, in, out] { k::eval_quantize_float(p, m.f32(in), m.out<uint8_t>(out)); };
+  }
+  if (!quantized(ti))
+    c.fail("input tensor " + std::to_string(in) + " is " + tflite::type_name(ti) +
+           ", expected float32, int8 or uint8");
+  const auto p = k::prepare_requantize(c.dims(in), c.quant(in, "input"), qtype(ti), out_q, qtype(to));
+  c.set_output(p.output_dims);
+  if (ti == TensorType::kInt8)
+    return to == TensorType::kInt8 ? requantize_node<int8_t, int8_t>(m, p, in, out)
+                                   : requantize_node<int8_t, uint8_t>(m, p, in, out);
+  return to == TensorType::kInt8 ? requantize_node<uint8_t, int8_t>(m, p, in, out)
+                                 : requantize_node<uint8_t, uint8_t>(m, p, in, out);
+}
+
+PreparedNode prepare_dequantize_op(NodeContext& c) {
+  Interpreter::Impl& m = c.m();
+  const int in = c.in(0), out = c.out();
+  const TensorType ti = c.type(in);
+  if (!quantized(ti))
+    c.fail("input tensor " + std::to_string(in) + " is " + tflite::type_name(ti) +
+           ", expected int8, uint8 or float16");
+  c.expect(out, TensorType::kFloat32, "output");
+  const tflite::Quantization& q = c.quantization(in);
+  // TFLite dequantizes per channel when the tensor has more than one scale.
+  const auto p = q.scale.size() > 1
+                     ? k::prepare_dequantize_per_channel(c.dims(in), q.scale, q.zero_point, q.quantized_dimension,
+                                                         qtype(ti))
+                     : k::prepare_dequantize(c.dims(in), c.quant(in, "input"), qtype(ti));
+  c.set_output(p.output_dims);
+  if (ti == TensorType::kInt8) return [&m, p, in, out] { k::eval_dequantize(p, m.in<int8_t>(in), m.f32_out(out)); };
+  return [&m, p, in, out] { k::eval_dequantize(p, m.in<uint8_t>(in), m.f32_out(out)); };
+}
+}  // namespace
+
+PreparedNode prepare_quantize(NodeContext& c) {
+  if (c.code() == Op::kQuantize) return prepare_quantize_op(c);
+  if (c.code() == Op::kDequantize) return prepare_dequantize_op(c);
+  c.fail("not a QUANTIZE or DEQUANTIZE operator");
+}
 
 }  // namespace lq::runtime
