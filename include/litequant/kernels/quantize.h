@@ -86,8 +86,8 @@ void eval_requantize(const RequantizeParams& params, const uint8_t* input, int8_
 void eval_requantize(const RequantizeParams& params, const uint8_t* input, uint8_t* output);
 
 // ---- DEQUANTIZE int8/uint8 -> float32 -------------------------------------------------
-// Per tensor: outer = channels = 1, inner = element count. Per channel: element (o, c, i) of the [outer, channels,
-// inner] view uses scale[c], zero_point[c].
+// Per tensor: outer = channels = 1, inner = element count. Per channel: element
+// (o, c, i) of the [outer, channels, inner] view uses scale[c], zero_point[c].
 struct DequantizeParams {
   int64_t outer = 1;
   int64_t channels = 1;
