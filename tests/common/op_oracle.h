@@ -103,6 +103,38 @@ inline void print_comparison(const std::string& name, const OracleComparison& r)
               static_cast<long long>(r.compared), static_cast<long long>(r.differ), r.max_abs_diff);
 }
 
+// A fresh temporary directory holding `m` as model.tflite.
+struct WrittenModel {
+  std::filesystem::path dir;
+  std::string path;
+};
+inline WrittenModel write_temp_model(const std::string& prefix, const std::string& name, const tflite::Model& m) {
+  namespace fs = std::filesystem;
+  WrittenModel w{fs::temp_directory_path() / (prefix + std::to_string(::getpid()) + "_" + name), ""};
+  fs::create_directories(w.dir);
+  w.path = (w.dir / "model.tflite").string();
+  const auto bytes = tflite::write_model(m);
+  write_file_atomic(w.path, bytes.data(), bytes.size());
+  return w;
+}
+
+// Compares every output of `it` with output_<i>.bin in `oracle_out`; false (after
+// ADD_FAILURE) when a size differs.
+inline bool compare_outputs(const std::string& name, const runtime::Interpreter& it,
+                            const std::filesystem::path& oracle_out, double rel_tol, OracleComparison& r) {
+  const auto outs = it.get_output_details();
+  for (size_t i = 0; i < outs.size(); ++i) {
+    const auto want = read_file((oracle_out / ("output_" + std::to_string(i) + ".bin")).string());
+    const auto got = it.tensor_bytes(outs[i].index);
+    if (got.size() != want.size()) {
+      ADD_FAILURE() << name << ": output " << i << " has " << got.size() << " bytes, TFLite's " << want.size();
+      return false;
+    }
+    compare_output(got, want, outs[i].dtype, rel_tol, r);
+  }
+  return true;
+}
+
 // Writes `m`, runs it in the real runtime on `seeds` random inputs (random:1..seeds: full
 // range for int8/uint8, uniform [-1, 1) for float) and in litequant's interpreter on the
 // very bytes the oracle fed; compares every output. Integer outputs must be
@@ -111,20 +143,14 @@ inline void print_comparison(const std::string& name, const OracleComparison& r)
 // LQ_REQUIRE_ORACLE() first. Fails the test (ADD_FAILURE) when the oracle rejects it.
 inline OracleComparison compare_with_oracle(const std::string& name, const tflite::Model& m, int seeds = 3,
                                             double rel_tol = 0.0) {
-  namespace fs = std::filesystem;
   OracleComparison r;
-  const fs::path dir = fs::temp_directory_path() / ("lq_op_" + std::to_string(::getpid()) + "_" + name);
-  fs::create_directories(dir);
-  const auto bytes = tflite::write_model(m);
-  const std::string path = (dir / "model.tflite").string();
-  write_file_atomic(path, bytes.data(), bytes.size());
-  runtime::Interpreter it = runtime::Interpreter::from_file(path);
+  const WrittenModel w = write_temp_model("lq_op_", name, m);
+  runtime::Interpreter it = runtime::Interpreter::from_file(w.path);
   it.allocate_tensors();
   const auto ins = it.get_input_details();
-  const auto outs = it.get_output_details();
   for (int seed = 1; seed <= seeds; ++seed) {
-    const fs::path out = dir / ("out" + std::to_string(seed));
-    const auto run = run_oracle(path, "random:" + std::to_string(seed), out.string(), false);
+    const auto out = w.dir / ("out" + std::to_string(seed));
+    const auto run = run_oracle(w.path, "random:" + std::to_string(seed), out.string(), false);
     if (run.status != 0) {
       ADD_FAILURE() << name << ": the real TFLite runtime rejected the model:\n" << run.output;
       return r;
@@ -134,18 +160,10 @@ inline OracleComparison compare_with_oracle(const std::string& name, const tflit
       it.set_tensor(ins[i].index, in.data(), in.size(), ins[i].dtype);
     }
     it.invoke();
-    for (size_t i = 0; i < outs.size(); ++i) {
-      const auto want = read_file((out / ("output_" + std::to_string(i) + ".bin")).string());
-      const auto got = it.tensor_bytes(outs[i].index);
-      if (got.size() != want.size()) {
-        ADD_FAILURE() << name << ": output " << i << " has " << got.size() << " bytes, TFLite's " << want.size();
-        return r;
-      }
-      compare_output(got, want, outs[i].dtype, rel_tol, r);
-    }
+    if (!compare_outputs(name, it, out, rel_tol, r)) return r;
   }
   print_comparison(name, r);
-  fs::remove_all(dir);
+  std::filesystem::remove_all(w.dir);
   return r;
 }
 
@@ -155,20 +173,16 @@ inline OracleComparison compare_with_oracle(const std::string& name, const tflit
 inline OracleComparison compare_batch_with_oracle(const std::string& name, const tflite::Model& m,
                                                   const std::vector<uint8_t>& input, int32_t records,
                                                   double rel_tol = 0.0) {
-  namespace fs = std::filesystem;
   OracleComparison r;
-  const fs::path dir = fs::temp_directory_path() / ("lq_batch_" + std::to_string(::getpid()) + "_" + name);
-  fs::create_directories(dir);
-  const auto bytes = tflite::write_model(m);
-  const std::string path = (dir / "model.tflite").string(), in_path = (dir / "input.bin").string();
-  write_file_atomic(path, bytes.data(), bytes.size());
+  const WrittenModel w = write_temp_model("lq_batch_", name, m);
+  const std::string in_path = (w.dir / "input.bin").string();
   write_file_atomic(in_path, input.data(), input.size());
-  const auto run = run_oracle(path, in_path, (dir / "out").string(), true);
+  const auto run = run_oracle(w.path, in_path, (w.dir / "out").string(), true);
   if (run.status != 0) {
     ADD_FAILURE() << name << ": the real TFLite runtime rejected the model:\n" << run.output;
     return r;
   }
-  runtime::Interpreter it = runtime::Interpreter::from_file(path);
+  runtime::Interpreter it = runtime::Interpreter::from_file(w.path);
   auto shape = it.get_input_details()[0].shape;
   shape[0] = records;
   it.resize_input_tensor(0, shape);
@@ -176,18 +190,9 @@ inline OracleComparison compare_batch_with_oracle(const std::string& name, const
   const auto in = it.get_input_details()[0];
   it.set_tensor(in.index, input.data(), input.size(), in.dtype);
   it.invoke();
-  const auto outs = it.get_output_details();
-  for (size_t i = 0; i < outs.size(); ++i) {
-    const auto want = read_file((dir / "out" / ("output_" + std::to_string(i) + ".bin")).string());
-    const auto got = it.tensor_bytes(outs[i].index);
-    if (got.size() != want.size()) {
-      ADD_FAILURE() << name << ": output " << i << " has " << got.size() << " bytes, TFLite's " << want.size();
-      return r;
-    }
-    compare_output(got, want, outs[i].dtype, rel_tol, r);
-  }
+  if (!compare_outputs(name, it, w.dir / "out", rel_tol, r)) return r;
   print_comparison(name, r);
-  fs::remove_all(dir);
+  std::filesystem::remove_all(w.dir);
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "common/op_oracle.h"
+#include "kernels/test_util.h"
 #include "litequant/convert/converter.h"
 #include "litequant/nn/zoo.h"
 #include "litequant/quant/ptq.h"
@@ -18,15 +19,7 @@ namespace {
 using tflite::Op;
 using tflite::TensorType;
 
-template <typename Fn>
-void expect_error(Fn&& fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "no lq::Error; expected one containing \"" << needle << "\"";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using kernels::test::expect_error;
 
 TEST(AsymmetricInt8, TfliteParameters) {
   auto q = asymmetric_int8(0.0f, 1.0f);
