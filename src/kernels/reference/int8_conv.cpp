@@ -60,17 +60,24 @@ DepthwiseConv2DInt8Params prepare_depthwise_conv2d_int8(
 
 void eval_depthwise_conv2d_int8(const DepthwiseConv2DInt8Params& p, const int8_t* input,
                                 const int8_t* filter, const int32_t* bias, int8_t* output) {
+  // As eval_conv2d_int8: blocks of output channels (oc = ic * mult + m) accumulate on the
+  // stack while each pixel's taps are walked once.
+  constexpr int64_t kBlock = 64;
   const int64_t mult = p.depth_multiplier;
   const int32_t input_offset = p.requant.input_offset;
   detail::for_each_output_pixel(p, [&](int64_t b, int64_t oy, int64_t ox, int64_t pixel) {
-    for (int64_t oc = 0; oc < p.out_c; ++oc) {  // oc = ic * mult + m
-      const int64_t ic = oc / mult;
-      int64_t acc = 0;
+    for (int64_t oc0 = 0; oc0 < p.out_c; oc0 += kBlock) {
+      const int64_t block = std::min(kBlock, p.out_c - oc0);
+      int64_t acc[kBlock] = {};
       detail::for_each_tap(p, b, oy, ox, [&](int64_t in_pixel, int64_t tap) {
-        acc += int32_t{filter[tap * p.out_c + oc]} * (int32_t{input[in_pixel * p.in_c + ic]} + input_offset);
+        const int8_t* in = input + in_pixel * p.in_c;
+        const int8_t* w = filter + tap * p.out_c + oc0;
+        for (int64_t k = 0; k < block; ++k) acc[k] += int32_t{w[k]} * (int32_t{in[(oc0 + k) / mult]} + input_offset);
       });
-      if (p.has_bias) acc += bias[oc];
-      output[pixel * p.out_c + oc] = requantize(p.requant, acc, oc);
+      for (int64_t k = 0; k < block; ++k) {
+        const int64_t oc = oc0 + k;
+        output[pixel * p.out_c + oc] = requantize(p.requant, acc[k] + (p.has_bias ? bias[oc] : 0), oc);
+      }
     }
   });
 }
