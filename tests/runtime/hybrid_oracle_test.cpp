@@ -7,12 +7,13 @@
 #include <gtest/gtest.h>
 
 #include "common/op_oracle.h"
+#include "common/sweep.h"
 #include "litequant/core/error.h"
 #include "litequant/core/rng.h"
 
 namespace lq::runtime {
 namespace {
-using test::ModelBuilder;
+using namespace lq::test;  // ModelBuilder, compare_with_oracle, the sweep helpers
 using tflite::Activation;
 using tflite::Op;
 using tflite::Padding;
@@ -20,27 +21,16 @@ using tflite::TensorType;
 
 constexpr double kRelTol = 1e-5;
 
-int pick(Rng& rng, int lo, int hi) { return lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo + 1))); }
-float uniform(Rng& rng, float lo, float hi) { return lo + (hi - lo) * static_cast<float>(rng.below(10000)) / 10000.0f; }
-Activation pick_activation(Rng& rng) {
-  const Activation all[] = {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kReluN1To1};
-  return all[rng.below(4)];
-}
 
-std::vector<int8_t> weights(Rng& rng, size_t n) {
-  std::vector<int8_t> w(n);
-  for (auto& v : w) v = static_cast<int8_t>(pick(rng, -127, 127));
-  return w;
-}
 std::vector<float> biases(Rng& rng, int n) {
   std::vector<float> b(static_cast<size_t>(n));
-  for (auto& v : b) v = uniform(rng, -1.0f, 1.0f);
+  for (auto& v : b) v = uniform_in(rng, -1.0f, 1.0f);
   return b;
 }
 // n scales (distinct with overwhelming probability), zero points 0, along `dim`.
 tflite::Quantization weight_quant(Rng& rng, int n, int dim) {
   tflite::Quantization q;
-  for (int c = 0; c < n; ++c) q.scale.push_back(uniform(rng, 0.002f, 0.02f));
+  for (int c = 0; c < n; ++c) q.scale.push_back(uniform_in(rng, 0.002f, 0.02f));
   q.zero_point.assign(static_cast<size_t>(n), 0);
   q.quantized_dimension = dim;
   return q;
@@ -72,7 +62,7 @@ TEST(HybridOracle, FullyConnectedSweep) {
     const std::vector<int32_t> in_shape = three_d ? std::vector<int32_t>{batch, 2, depth} : std::vector<int32_t>{batch, depth};
     const int rows = three_d ? batch * 2 : batch;
     const int x = b.tensor("x", in_shape, TensorType::kFloat32);
-    const int w = b.constant("w", {units, depth}, TensorType::kInt8, weights(rng, static_cast<size_t>(units * depth)),
+    const int w = b.constant("w", {units, depth}, TensorType::kInt8, random_weights(rng, static_cast<size_t>(units * depth)),
                              weight_quant(rng, 1, 0));
     const int bias = with_bias ? b.constant("b", {units}, TensorType::kFloat32, biases(rng, units)) : -1;
     const int y = b.tensor("y", {rows, units}, TensorType::kFloat32);
@@ -100,7 +90,7 @@ void conv_sweep(bool depthwise, uint64_t seed) {
     ModelBuilder b;
     const int x = b.tensor("x", {n, h, wd, c}, TensorType::kFloat32);
     const std::vector<int32_t> wshape = depthwise ? std::vector<int32_t>{1, kh, kw, oc} : std::vector<int32_t>{oc, kh, kw, c};
-    const int w = b.constant("w", wshape, TensorType::kInt8, weights(rng, static_cast<size_t>(kh * kw * oc * (depthwise ? 1 : c))),
+    const int w = b.constant("w", wshape, TensorType::kInt8, random_weights(rng, static_cast<size_t>(kh * kw * oc * (depthwise ? 1 : c))),
                              weight_quant(rng, per_channel ? oc : 1, depthwise ? 3 : 0));
     // TFLite's CONV_2D requires a bias; DEPTHWISE_CONV_2D runs without one.
     const int bias = depthwise && k == 5 ? -1 : b.constant("b", {oc}, TensorType::kFloat32, biases(rng, oc));

@@ -10,22 +10,17 @@
 #include <cmath>
 
 #include "common/op_oracle.h"
+#include "common/sweep.h"
 #include "litequant/core/rng.h"
 
 namespace lq::runtime {
 namespace {
-using test::ModelBuilder;
+using namespace lq::test;  // ModelBuilder, compare_with_oracle, the sweep helpers
 using tflite::Activation;
 using tflite::Op;
 using tflite::TensorType;
 
-int pick(Rng& rng, int lo, int hi) { return lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo + 1))); }
-float log_uniform(Rng& rng, float lo, float hi) { return lo * std::pow(hi / lo, rng.uniform()); }
 tflite::Quantization quant(float scale, int zero_point) { return {{scale}, {zero_point}, 0}; }
-Activation pick_activation(Rng& rng) {
-  const Activation all[] = {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kReluN1To1};
-  return all[rng.below(4)];
-}
 
 std::vector<int8_t> all_int8() {
   std::vector<int8_t> v(256);

@@ -5,25 +5,20 @@
 #include <gtest/gtest.h>
 
 #include "common/op_oracle.h"
+#include "common/sweep.h"
 #include "litequant/core/error.h"
 #include "litequant/core/rng.h"
 
 namespace lq::runtime {
 namespace {
-using test::ModelBuilder;
+using namespace lq::test;  // ModelBuilder, compare_with_oracle, the sweep helpers
 using tflite::Activation;
 using tflite::Op;
 using tflite::Padding;
 using tflite::TensorType;
 
-int pick(Rng& rng, int lo, int hi) { return lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo + 1))); }
-float scale_in(Rng& rng, float lo, float hi) { return lo + (hi - lo) * static_cast<float>(rng.below(10000)) / 10000.0f; }
-Activation pick_activation(Rng& rng) {
-  const Activation all[] = {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kReluN1To1};
-  return all[rng.below(4)];
-}
 tflite::Quantization quant(Rng& rng, float lo, float hi, int zp_lo = -100, int zp_hi = 100) {
-  return {{scale_in(rng, lo, hi)}, {pick(rng, zp_lo, zp_hi)}, 0};
+  return {{uniform_in(rng, lo, hi)}, {pick(rng, zp_lo, zp_hi)}, 0};
 }
 
 struct Totals {

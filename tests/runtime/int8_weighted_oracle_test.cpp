@@ -4,28 +4,18 @@
 #include <gtest/gtest.h>
 
 #include "common/op_oracle.h"
+#include "common/sweep.h"
 #include "litequant/core/rng.h"
 
 namespace lq::runtime {
 namespace {
-using test::ModelBuilder;
+using namespace lq::test;  // ModelBuilder, compare_with_oracle, the sweep helpers
 using tflite::Activation;
 using tflite::Op;
 using tflite::Padding;
 using tflite::TensorType;
 
-int pick(Rng& rng, int lo, int hi) { return lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo + 1))); }
-float scale_in(Rng& rng, float lo, float hi) { return lo + (hi - lo) * static_cast<float>(rng.below(10000)) / 10000.0f; }
-Activation pick_activation(Rng& rng) {
-  const Activation all[] = {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kReluN1To1};
-  return all[rng.below(4)];
-}
 
-std::vector<int8_t> weights(Rng& rng, size_t n) {
-  std::vector<int8_t> w(n);
-  for (auto& v : w) v = static_cast<int8_t>(pick(rng, -127, 127));
-  return w;
-}
 
 // Weight scales (1 or `channels`), the matching zero points and int32 bias of s_in * s_w.
 struct WeightQuant {
@@ -35,7 +25,7 @@ struct WeightQuant {
 WeightQuant weight_quant(Rng& rng, int channels, bool per_channel, int dim, float input_scale) {
   WeightQuant q;
   const int n = per_channel ? channels : 1;
-  for (int c = 0; c < n; ++c) q.weights.scale.push_back(scale_in(rng, 0.002f, 0.02f));
+  for (int c = 0; c < n; ++c) q.weights.scale.push_back(uniform_in(rng, 0.002f, 0.02f));
   q.weights.zero_point.assign(static_cast<size_t>(n), 0);
   q.weights.quantized_dimension = dim;
   for (int c = 0; c < channels; ++c) {
@@ -47,7 +37,7 @@ WeightQuant weight_quant(Rng& rng, int channels, bool per_channel, int dim, floa
 }
 
 tflite::Quantization activation_quant(Rng& rng, float lo, float hi) {
-  return {{scale_in(rng, lo, hi)}, {pick(rng, -100, 100)}, 0};
+  return {{uniform_in(rng, lo, hi)}, {pick(rng, -100, 100)}, 0};
 }
 
 TEST(Int8WeightedOracle, FullyConnectedSweep) {
@@ -61,7 +51,7 @@ TEST(Int8WeightedOracle, FullyConnectedSweep) {
     const auto in_q = activation_quant(rng, 0.01f, 0.05f);
     const auto wq = weight_quant(rng, units, per_channel, 0, in_q.scale[0]);
     const int x = b.tensor("x", {batch, depth}, TensorType::kInt8, in_q);
-    const int w = b.constant("w", {units, depth}, TensorType::kInt8, weights(rng, static_cast<size_t>(units * depth)), wq.weights);
+    const int w = b.constant("w", {units, depth}, TensorType::kInt8, random_weights(rng, static_cast<size_t>(units * depth)), wq.weights);
     const int bias = k % 3 == 2 ? -1 : b.constant("b", {units}, TensorType::kInt32, wq.bias_values, wq.bias);
     const int y = b.tensor("y", {batch, units}, TensorType::kInt8, activation_quant(rng, 0.05f, 0.3f));
     b.op(Op::kFullyConnected, bias < 0 ? 6 : 4, {x, w, bias}, {y}, tflite::FullyConnectedOptions{pick_activation(rng)});
@@ -89,7 +79,7 @@ void conv_sweep(bool depthwise, uint64_t seed) {
     const auto wq = weight_quant(rng, oc, per_channel, depthwise ? 3 : 0, in_q.scale[0]);
     const int x = b.tensor("x", {n, h, wd, c}, TensorType::kInt8, in_q);
     const std::vector<int32_t> wshape = depthwise ? std::vector<int32_t>{1, kh, kw, oc} : std::vector<int32_t>{oc, kh, kw, c};
-    const int w = b.constant("w", wshape, TensorType::kInt8, weights(rng, static_cast<size_t>(kh * kw * oc * (depthwise ? 1 : c))), wq.weights);
+    const int w = b.constant("w", wshape, TensorType::kInt8, random_weights(rng, static_cast<size_t>(kh * kw * oc * (depthwise ? 1 : c))), wq.weights);
     const int bias = b.constant("b", {oc}, TensorType::kInt32, wq.bias_values, wq.bias);
     auto out_size = [&](int in, int kk, int s, int d) {
       const int eff = (kk - 1) * d + 1;

@@ -9,16 +9,15 @@
 #include <limits>
 
 #include "common/op_oracle.h"
+#include "common/sweep.h"
 #include "litequant/core/rng.h"
 
 namespace lq::runtime {
 namespace {
-using test::ModelBuilder;
+using namespace lq::test;  // ModelBuilder, compare_with_oracle, the sweep helpers
 using tflite::Op;
 using tflite::TensorType;
 
-int pick(Rng& rng, int lo, int hi) { return lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo + 1))); }
-float log_uniform(Rng& rng, float lo, float hi) { return lo * std::pow(hi / lo, rng.uniform()); }
 
 std::vector<int32_t> random_shape(Rng& rng) {
   std::vector<int32_t> shape(static_cast<size_t>(pick(rng, 1, 4)));
