@@ -1,5 +1,6 @@
 #pragma once
 // Small helpers for prepare_* validation (internal to lq_kernels).
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -20,6 +21,27 @@ inline void require_rank(const std::string& op, const std::string& name, const D
   if (dims.size() != rank)
     fail(op, name + " must have " + std::to_string(rank) + " dimensions, got " +
                  dims_string(dims));
+}
+
+// Throws "<op>: <name> scale must be finite and > 0, got <scale>".
+inline void check_scale(const std::string& op, const std::string& name, float scale) {
+  if (!std::isfinite(scale) || !(scale > 0.0f))
+    fail(op, name + " scale must be finite and > 0, got " + std::to_string(scale));
+}
+
+// Throws "<op>: <name> zero point <z> is outside [lo, hi]".
+inline void check_zero_point(const std::string& op, const std::string& name, int64_t zero_point, int64_t lo,
+                             int64_t hi) {
+  if (zero_point < lo || zero_point > hi)
+    fail(op, name + " zero point " + std::to_string(zero_point) + " is outside [" + std::to_string(lo) + ", " +
+                 std::to_string(hi) + "]");
+}
+
+// Both, for an int8 tensor unless [lo, hi] says otherwise.
+inline void check_quantization(const std::string& op, const std::string& name, float scale, int64_t zero_point,
+                               int64_t lo = -128, int64_t hi = 127) {
+  check_scale(op, name, scale);
+  check_zero_point(op, name, zero_point, lo, hi);
 }
 
 // Narrows a value already known to be >= 0 to int32, or throws.

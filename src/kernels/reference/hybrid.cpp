@@ -71,9 +71,7 @@ void asymmetric_quantize_floats(const float* values, int64_t n, int8_t* quantize
 namespace {
 
 void check_weight_scales(const std::string& op, std::span<const float> scales) {
-  for (float s : scales)
-    if (!std::isfinite(s) || !(s > 0.0f))
-      fail(op, "weight scale must be finite and > 0, got " + std::to_string(s));
+  for (float s : scales) detail::check_scale(op, "weight", s);
 }
 
 // Each product w * (q - zp) is at most 128 * 255 in magnitude: more than 2^16 terms could

@@ -13,10 +13,7 @@ namespace {
 using detail::fail;
 
 void check_quant(const std::string& op, const std::string& name, QuantParams q) {
-  if (!std::isfinite(q.scale) || !(q.scale > 0.0f))
-    fail(op, name + " scale must be finite and > 0, got " + std::to_string(q.scale));
-  if (q.zero_point < -128 || q.zero_point > 127)
-    fail(op, name + " zero point " + std::to_string(q.zero_point) + " is outside [-128, 127]");
+  detail::check_quantization(op, name, q.scale, q.zero_point);
 }
 
 // TFLite's QuantizeMultiplierSmallerThanOneExp: 0 < m < 1 and the resulting shift <= 0.

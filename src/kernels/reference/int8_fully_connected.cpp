@@ -47,10 +47,7 @@ FullyConnectedUint8Params prepare_fully_connected_uint8(
   const std::string op = "FULLY_CONNECTED";
   const FullyConnectedParams shape = prepare_fully_connected(input, weights, bias, options);
   for (const auto& [name, q] : {std::pair{"input", input_q}, {"weights", weights_q}, {"output", output_q}}) {
-    if (!std::isfinite(q.scale) || !(q.scale > 0.0f))
-      detail::fail(op, std::string(name) + " scale must be finite and > 0, got " + std::to_string(q.scale));
-    if (q.zero_point < 0 || q.zero_point > 255)
-      detail::fail(op, std::string(name) + " zero point " + std::to_string(q.zero_point) + " is outside [0, 255]");
+    detail::check_quantization(op, name, q.scale, q.zero_point, 0, 255);
   }
   FullyConnectedUint8Params p;
   p.batch = shape.batch;

@@ -6,21 +6,8 @@
 #include "litequant/kernels/int8_reference.h"
 
 namespace lq::kernels {
-namespace {
-
+using detail::check_scale;
 using detail::fail;
-
-void check_scale(const std::string& op, const std::string& name, float scale) {
-  if (!std::isfinite(scale) || !(scale > 0.0f))
-    fail(op, name + " scale must be finite and > 0, got " + std::to_string(scale));
-}
-
-void check_zero_point(const std::string& op, const std::string& name, int32_t zero_point) {
-  if (zero_point < -128 || zero_point > 127)
-    fail(op, name + " zero point " + std::to_string(zero_point) + " is outside [-128, 127]");
-}
-
-}  // namespace
 
 Requantization make_requantization(const std::string& op, QuantParams input_q,
                                    std::span<const float> weight_scales, QuantParams output_q,
@@ -28,8 +15,8 @@ Requantization make_requantization(const std::string& op, QuantParams input_q,
                                    Rounding rounding) {
   check_scale(op, "input", input_q.scale);
   check_scale(op, "output", output_q.scale);
-  check_zero_point(op, "input", input_q.zero_point);
-  check_zero_point(op, "output", output_q.zero_point);
+  detail::check_zero_point(op, "input", input_q.zero_point, -128, 127);
+  detail::check_zero_point(op, "output", output_q.zero_point, -128, 127);
   const size_t n = weight_scales.size();
   if (n != 1 && n != static_cast<size_t>(channels))
     fail(op, "weights have " + std::to_string(n) + " scales, expected 1 (per-tensor) or " +

@@ -22,13 +22,8 @@ std::string describe(QuantParams q) {
 
 void check_quant_params(const std::string& op, const std::string& role, QuantParams q,
                         QuantizedType type) {
-  if (!std::isfinite(q.scale) || !(q.scale > 0.0f))
-    fail(op, role + " scale must be finite and > 0, got " + std::to_string(q.scale));
-  const int32_t lo = type == QuantizedType::kInt8 ? -128 : 0;
-  const int32_t hi = type == QuantizedType::kInt8 ? 127 : 255;
-  if (q.zero_point < lo || q.zero_point > hi)
-    fail(op, role + " zero point " + std::to_string(q.zero_point) + " is outside [" +
-                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  const bool int8 = type == QuantizedType::kInt8;
+  detail::check_quantization(op, role, q.scale, q.zero_point, int8 ? -128 : 0, int8 ? 127 : 255);
 }
 
 void check_same_quantization(const std::string& op, const std::string& role, QuantParams q,

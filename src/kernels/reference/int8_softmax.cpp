@@ -15,10 +15,7 @@ SoftmaxInt8Params prepare_softmax_int8(const Dims& input, QuantParams input_q, Q
                                        float beta) {
   const std::string op = "SOFTMAX";
   if (input.empty()) fail(op, "input must have at least 1 dimension");
-  if (!std::isfinite(input_q.scale) || !(input_q.scale > 0.0f))
-    fail(op, "input scale must be finite and > 0, got " + std::to_string(input_q.scale));
-  if (input_q.zero_point < -128 || input_q.zero_point > 127)
-    fail(op, "input zero point " + std::to_string(input_q.zero_point) + " is outside [-128, 127]");
+  detail::check_quantization(op, "input", input_q.scale, input_q.zero_point);
   if (!std::isfinite(beta)) fail(op, "beta must be finite");
   // TFLite: zero point == -128 and TF_LITE_ENSURE_NEAR(scale, 1.f / 256, 0.001f * 1.f / 256),
   // in float.

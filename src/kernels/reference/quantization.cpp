@@ -67,11 +67,7 @@ QuantizedActivationRange quantized_activation_range_int8(Activation activation, 
 QuantizedActivationRange quantized_activation_range(Activation activation, float scale,
                                                     int32_t zero_point, int32_t qmin,
                                                     int32_t qmax, const std::string& op) {
-  if (!std::isfinite(scale) || !(scale > 0.0f))
-    detail::fail(op, "output scale must be finite and > 0, got " + std::to_string(scale));
-  if (zero_point < qmin || zero_point > qmax)
-    detail::fail(op, "output zero point " + std::to_string(zero_point) + " is outside [" +
-                         std::to_string(qmin) + ", " + std::to_string(qmax) + "]");
+  detail::check_quantization(op, "output", scale, zero_point, qmin, qmax);
   auto q = [&](float v) -> int64_t {
     // Bounded before the cast so a tiny scale cannot overflow the conversion.
     const float steps = std::min(std::max(std::round(v / scale), -1.0e6f), 1.0e6f);

@@ -13,16 +13,11 @@ namespace {
 
 using detail::fail;
 
-void check_scale(const std::string& op, const std::string& name, float scale) {
-  if (!std::isfinite(scale) || !(scale > 0.0f))
-    fail(op, name + " scale must be finite and > 0, got " + std::to_string(scale));
-}
+using detail::check_scale;
 
 void check_zero_point(const std::string& op, const std::string& name, int64_t zero_point,
                       IntegerRange t) {
-  if (zero_point < t.min || zero_point > t.max)
-    fail(op, name + " zero point " + std::to_string(zero_point) + " is outside [" +
-                 std::to_string(t.min) + ", " + std::to_string(t.max) + "]");
+  detail::check_zero_point(op, name, zero_point, t.min, t.max);
 }
 
 // round(x / scale) + zp clamped to [qmin, qmax], out-of-range quotients as the runtime
