@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "checks.h"
+#include "index_walk.h"
 
 namespace lq::kernels {
 namespace {
@@ -53,21 +54,8 @@ BinaryParams prepare_binary(const Dims& a, const Dims& b, Activation activation,
 // out[i] = clamp(f(in1, in2)) over the (possibly broadcast) output, row-major.
 template <typename Fn>
 void eval_binary(const BinaryParams& p, const float* in1, const float* in2, float* out, Fn f) {
-  if (!p.broadcast) {
-    for (int64_t i = 0; i < p.size; ++i) out[i] = clamp_activation(f(in1[i], in2[i]), p.activation);
-    return;
-  }
-  int64_t o = 0;
-  for (int64_t d0 = 0; d0 < p.out4[0]; ++d0)
-    for (int64_t d1 = 0; d1 < p.out4[1]; ++d1)
-      for (int64_t d2 = 0; d2 < p.out4[2]; ++d2)
-        for (int64_t d3 = 0; d3 < p.out4[3]; ++d3) {
-          const int64_t i1 =
-              d0 * p.stride1[0] + d1 * p.stride1[1] + d2 * p.stride1[2] + d3 * p.stride1[3];
-          const int64_t i2 =
-              d0 * p.stride2[0] + d1 * p.stride2[1] + d2 * p.stride2[2] + d3 * p.stride2[3];
-          out[o++] = clamp_activation(f(in1[i1], in2[i2]), p.activation);
-        }
+  detail::for_each_broadcast_pair(p, in1, in2, out,
+                                  [&](float a, float b) { return clamp_activation(f(a, b), p.activation); });
 }
 
 template <typename Fn>

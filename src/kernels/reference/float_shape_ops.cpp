@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "checks.h"
+#include "index_walk.h"
 
 namespace lq::kernels {
 
@@ -129,21 +130,7 @@ PadParams prepare_pad(const Dims& input, const Dims& paddings_dims,
 
 void eval_pad(const PadParams& p, const float* input, float* output) {
   for (int64_t i = 0; i < p.output_size; ++i) output[i] = 0.0f;
-  if (p.input_size == 0) return;
-  // Walk the input in row-major order; `offset` tracks the matching output element.
-  const size_t rank = p.input_dims.size();
-  int64_t offset = 0;
-  for (size_t k = 0; k < rank; ++k) offset += p.before[k] * p.output_strides[k];
-  int32_t index[kMaxIndexRank] = {};
-  for (int64_t i = 0; i < p.input_size; ++i) {
-    output[offset] = input[i];
-    for (size_t k = rank; k-- > 0;) {  // advance the odometer
-      offset += p.output_strides[k];
-      if (++index[k] < p.input_dims[k]) break;
-      offset -= int64_t{index[k]} * p.output_strides[k];
-      index[k] = 0;
-    }
-  }
+  detail::scatter_into_padded(p, input, output);
 }
 
 }  // namespace lq::kernels

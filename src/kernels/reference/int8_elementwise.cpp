@@ -5,6 +5,7 @@
 #include <string>
 
 #include "checks.h"
+#include "index_walk.h"
 #include "litequant/kernels/int8_elementwise.h"
 
 namespace lq::kernels {
@@ -37,24 +38,6 @@ inline int32_t scale_down(int32_t x, QuantizedMultiplier m) {
 
 inline int8_t clamp_to(int32_t v, QuantizedActivationRange r) {
   return static_cast<int8_t>(std::min(std::max(v, r.min), r.max));
-}
-
-// out[i] = f(a[i1], b[i2]) over the (possibly broadcast) output, row-major.
-template <typename Fn>
-void for_each_pair(const BinaryParams& p, const int8_t* a, const int8_t* b, int8_t* out, Fn f) {
-  if (!p.broadcast) {
-    for (int64_t i = 0; i < p.size; ++i) out[i] = f(a[i], b[i]);
-    return;
-  }
-  int64_t o = 0;
-  for (int64_t d0 = 0; d0 < p.out4[0]; ++d0)
-    for (int64_t d1 = 0; d1 < p.out4[1]; ++d1)
-      for (int64_t d2 = 0; d2 < p.out4[2]; ++d2)
-        for (int64_t d3 = 0; d3 < p.out4[3]; ++d3) {
-          const int64_t i1 = d0 * p.stride1[0] + d1 * p.stride1[1] + d2 * p.stride1[2] + d3 * p.stride1[3];
-          const int64_t i2 = d0 * p.stride2[0] + d1 * p.stride2[1] + d2 * p.stride2[2] + d3 * p.stride2[3];
-          out[o++] = f(a[i1], b[i2]);
-        }
 }
 
 ReluInt8Params prepare_relu_x(const std::string& op, const Dims& input, QuantParams input_q,
@@ -97,7 +80,7 @@ AddInt8Params prepare_add_int8(const Dims& input1, const Dims& input2, QuantPara
 
 void eval_add_int8(const AddInt8Params& p, const int8_t* input1, const int8_t* input2, int8_t* output) {
   const int32_t shift = int32_t{1} << p.left_shift;
-  for_each_pair(p.shape, input1, input2, output, [&p, shift](int8_t a, int8_t b) {
+  detail::for_each_broadcast_pair(p.shape, input1, input2, output, [&p, shift](int8_t a, int8_t b) {
     const int32_t sa = scale_down((a + p.input1_offset) * shift, p.input1_multiplier);
     const int32_t sb = scale_down((b + p.input2_offset) * shift, p.input2_multiplier);
     return clamp_to(scale_down(sa + sb, p.output_multiplier) + p.output_offset, p.activation);
@@ -124,7 +107,7 @@ MulInt8Params prepare_mul_int8(const Dims& input1, const Dims& input2, QuantPara
 }
 
 void eval_mul_int8(const MulInt8Params& p, const int8_t* input1, const int8_t* input2, int8_t* output) {
-  for_each_pair(p.shape, input1, input2, output, [&p](int8_t a, int8_t b) {
+  detail::for_each_broadcast_pair(p.shape, input1, input2, output, [&p](int8_t a, int8_t b) {
     const int32_t product = (a + p.input1_offset) * (b + p.input2_offset);
     const int32_t scaled = multiply_by_quantized_multiplier_double_rounding(
         product, p.output_multiplier.multiplier, p.output_multiplier.shift);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "checks.h"
+#include "index_walk.h"
 #include "litequant/kernels/int8_shape_ops.h"
 
 namespace lq::kernels {
@@ -92,23 +93,8 @@ PadInt8Params prepare_pad_int8(const Dims& input, const Dims& paddings_dims,
 
 void eval_pad_int8(const PadInt8Params& p, const void* input, void* output) {
   auto* out = static_cast<uint8_t*>(output);
-  const auto* in = static_cast<const uint8_t*>(input);
   if (p.output_size > 0) std::memset(out, p.pad_byte, static_cast<size_t>(p.output_size));
-  if (p.input_size == 0) return;
-  // Walk the input in row-major order; `offset` tracks the matching output element.
-  const size_t rank = p.input_dims.size();
-  int64_t offset = 0;
-  for (size_t k = 0; k < rank; ++k) offset += p.before[k] * p.output_strides[k];
-  int32_t index[kMaxIndexRank] = {};
-  for (int64_t i = 0; i < p.input_size; ++i) {
-    out[offset] = in[i];
-    for (size_t k = rank; k-- > 0;) {  // advance the odometer
-      offset += p.output_strides[k];
-      if (++index[k] < p.input_dims[k]) break;
-      offset -= int64_t{index[k]} * p.output_strides[k];
-      index[k] = 0;
-    }
-  }
+  detail::scatter_into_padded(p, static_cast<const uint8_t*>(input), out);
 }
 
 }  // namespace lq::kernels
