@@ -9,6 +9,7 @@
 #include "litequant/core/error.h"
 #include "litequant/nn/layers.h"
 #include "litequant/quant/ptq.h"
+#include "litequant/quant/qat.h"
 
 namespace lq {
 namespace {
@@ -384,6 +385,11 @@ void Conversion::convert_layer(size_t i) {
 tflite::Model TFLiteConverter::convert_float() const { return Conversion(*model_).run(); }
 
 std::string TFLiteConverter::mode() const {
+  const bool int8_only_ops = std::find(target_spec.supported_ops.begin(), target_spec.supported_ops.end(),
+                                       OpsSet::kBuiltinsInt8) != target_spec.supported_ops.end() &&
+                             std::find(target_spec.supported_ops.begin(), target_spec.supported_ops.end(),
+                                       OpsSet::kBuiltins) == target_spec.supported_ops.end();
+  if (quant::is_quantization_aware(*model_)) return int8_only_ops ? "int8 only" : "int8";
   if (optimizations.empty()) return "float32";
   const bool int8_only = std::find(target_spec.supported_ops.begin(), target_spec.supported_ops.end(),
                                    OpsSet::kBuiltinsInt8) != target_spec.supported_ops.end() &&
@@ -412,6 +418,7 @@ tflite::Model TFLiteConverter::convert_to_model() const {
     throw Error("int8/uint8 model inputs and outputs need int8 quantization (a representative dataset), mode is " + m);
   if (!float_layers.empty() && m != "int8")
     throw Error("float_layers needs int8 quantization with float fallback, mode is " + m);
+  if (quant::is_quantization_aware(*model_)) return convert_quantization_aware(in, out, m == "int8 only");
   tflite::Model float_model = Conversion(*model_).run();
   if (m == "float32") return float_model;
   if (m == "float16") return quant::quantize_float16(float_model);
@@ -429,6 +436,39 @@ tflite::Model TFLiteConverter::convert_to_model() const {
     if (!found) throw Error("float_layers: no operator computes layer '" + layer + "'");
   }
   const auto ranges = quant::calibrate(float_model, representative_dataset, num_threads);
+  return quant::quantize_int8(float_model, ranges, o);
+}
+
+// The stripped float model, quantized with the learned ranges and weight grids. Ops of
+// layers the model does not quantize stay float; a representative dataset, when given,
+// supplies ranges the model did not learn.
+tflite::Model TFLiteConverter::convert_quantization_aware(quant::IoType in, quant::IoType out, bool integer_only) const {
+  const Model stripped = quant::strip_quantization(*model_);
+  const quant::QatExport info = quant::qat_export_info(*model_);
+  tflite::Model float_model = Conversion(stripped).run();
+  quant::Int8Options o;
+  o.per_channel = per_channel;
+  o.integer_only = integer_only;
+  o.input = in;
+  o.output = out;
+  o.weight_bits = info.weight_bits;
+  o.per_tensor_layers = info.per_tensor_layers;
+  for (const auto& [name, a] : info.activations) {
+    int t = -1;
+    for (size_t k = 0; k < float_model.tensors.size() && t < 0; ++k)
+      if (float_model.tensors[k].name == name) t = static_cast<int>(k);
+    if (t < 0) throw Error("quantization-aware model: the learned range of '" + name + "' has no tensor in the converted model");
+    o.activation_params[t] = tflite::Quantization{{a.scale}, {a.zero_point}, 0};
+  }
+  for (size_t i = 0; i < float_model.operators.size(); ++i) {
+    const std::string layer = quant::layer_of(float_model, i);
+    if (!info.quantized_layers.count(layer) ||
+        std::find(float_layers.begin(), float_layers.end(), layer) != float_layers.end())
+      o.float_operators.insert(i);
+  }
+  const auto ranges = representative_dataset.empty()
+                          ? std::vector<quant::TensorRange>(float_model.tensors.size())
+                          : quant::calibrate(float_model, representative_dataset, num_threads);
   return quant::quantize_int8(float_model, ranges, o);
 }
 

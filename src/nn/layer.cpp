@@ -32,25 +32,29 @@ Weight& Layer::add_weight(const std::string& name, const Shape& shape, bool trai
 
 std::vector<Weight*> Layer::weights() {
   std::vector<Weight*> out;
+  for (Layer* l : sublayers_)
+    for (Weight* w : l->weights()) out.push_back(w);
   for (auto& w : weights_) out.push_back(w.get());
   return out;
 }
 
 std::vector<const Weight*> Layer::weights() const {
   std::vector<const Weight*> out;
+  for (const Layer* l : sublayers_)
+    for (const Weight* w : l->weights()) out.push_back(w);
   for (auto& w : weights_) out.push_back(w.get());
   return out;
 }
 
 int64_t Layer::count_params() const {
   int64_t n = 0;
-  for (auto& w : weights_) n += w->value.size();
+  for (const Weight* w : weights()) n += w->value.size();
   return n;
 }
 
 int64_t Layer::count_trainable_params() const {
   int64_t n = 0;
-  for (auto& w : weights_)
+  for (const Weight* w : weights())
     if (w->trainable) n += w->value.size();
   return n;
 }

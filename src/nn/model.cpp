@@ -8,6 +8,7 @@
 
 #include "litequant/core/error.h"
 #include "litequant/nn/layers/core.h"
+#include "litequant/nn/layers/quantization.h"
 #include "model_impl.h"
 
 namespace lq {
@@ -40,19 +41,30 @@ void assign_default_names(std::vector<Model::Impl::Node>& nodes) {
     if (!n.layer->name().empty() && !taken.insert(n.layer->name()).second)
       throw Error("two layers are named '" + n.layer->name() + "'; layer names must be unique");
   std::map<std::string, int> counter;
-  for (auto& n : nodes) {
-    if (!n.layer->name().empty()) continue;
-    const bool is_input = n.is_input;
-    const std::string base = is_input ? "input" : snake_case(n.layer->type());
+  auto fresh_name = [&](const std::string& base, bool is_input) {
     for (;;) {
       const int k = counter[base]++;
       const std::string name =
           is_input ? base + "_" + std::to_string(k + 1) : (k == 0 ? base : base + "_" + std::to_string(k));
-      if (taken.insert(name).second) {
-        n.layer->set_name(name);
-        break;
-      }
+      if (taken.insert(name).second) return name;
     }
+  };
+  // A wrapper is named after its layer: "quant_dense" (TFMOT), an annotation "dense".
+  for (auto& n : nodes) {
+    auto* w = dynamic_cast<QuantizeWrapper*>(n.layer.get());
+    if (!w) continue;
+    const bool fresh = w->layer().name().empty();
+    if (fresh) w->layer().set_name(fresh_name(snake_case(w->layer().type()), false));
+    if (!w->name().empty()) continue;
+    const std::string name = w->annotate_only() ? w->layer().name() : "quant_" + w->layer().name();
+    if (!(w->annotate_only() && fresh) && !taken.insert(name).second)
+      throw Error("two layers are named '" + name + "'; layer names must be unique");
+    w->set_name(name);
+  }
+  for (auto& n : nodes) {
+    if (!n.layer->name().empty()) continue;
+    const bool is_input = n.is_input;
+    n.layer->set_name(fresh_name(is_input ? "input" : snake_case(n.layer->type()), is_input));
   }
 }
 

@@ -26,6 +26,63 @@ Window2D read_window(ConfigReader& r, const char* kernel_key, bool pool) {
 
 Activation read_activation(ConfigReader& r) { return parse_activation(r.string("activation", "linear")); }
 
+const std::map<std::string, Factory>& factories();
+
+// A layer inside another layer's config (QuantizeWrapper's "layer" / "batch_norm").
+std::shared_ptr<Layer> nested_layer(ConfigReader& outer, const std::string& key) {
+  const nlohmann::json& j = outer.raw(key);
+  const std::string where = outer.where() + key + ": ";
+  if (!j.is_object()) throw Error(where + "must be a layer config object");
+  ConfigReader r(j, where);
+  const std::string type = r.required_string("type");
+  const std::string name = r.string("name", "");
+  auto it = factories().find(type);
+  if (it == factories().end() || type == "QuantizeWrapperV2" || type == "QuantizeAnnotate")
+    throw Error(where + "layer type '" + type + "' cannot be wrapped");
+  std::shared_ptr<Layer> layer = it->second(r, name);
+  r.finish();
+  return layer;
+}
+
+QuantizerSpec read_quantizer(ConfigReader& r, RangeMode default_range) {
+  QuantizerSpec s;
+  s.num_bits = static_cast<int>(r.integer("num_bits", 8));
+  s.narrow_range = r.boolean("narrow_range", false);
+  s.min = r.number("min", -6.0f);
+  s.max = r.number("max", 6.0f);
+  if (default_range != RangeMode::kFixed) {
+    s.range = parse_range_mode(r.string("range", range_mode_name(default_range)));
+    if (s.range == RangeMode::kFixed) throw Error(r.where() + "a fixed range needs FakeQuantWithMinMaxArgs");
+    s.per_channel = r.boolean("per_channel", false);
+    s.ema_decay = r.number("ema_decay", 0.999f);
+  } else {
+    s.range = RangeMode::kFixed;
+  }
+  return s;
+}
+
+std::shared_ptr<Layer> quantize_wrapper(ConfigReader& r, const std::string& n, bool annotate_only) {
+  std::shared_ptr<Layer> inner = nested_layer(r, "layer");
+  std::shared_ptr<BatchNormalizationLayer> bn;
+  if (r.has("batch_norm")) {
+    bn = std::dynamic_pointer_cast<BatchNormalizationLayer>(nested_layer(r, "batch_norm"));
+    if (!bn) throw Error(r.where() + "batch_norm must be a BatchNormalization layer");
+  }
+  QuantizeConfig qc;
+  if (r.has("quantize_config")) {
+    const nlohmann::json& j = r.raw("quantize_config");
+    if (!j.is_object()) throw Error(r.where() + "quantize_config must be an object");
+    ConfigReader c(j, r.where() + "quantize_config: ");
+    qc.weight_bits = static_cast<int>(c.integer("weight_bits", 8));
+    qc.weight_per_channel = c.boolean("weight_per_channel", true);
+    qc.activation_bits = static_cast<int>(c.integer("activation_bits", 8));
+    qc.activation_range = parse_range_mode(c.string("activation_range", "moving_average"));
+    qc.ema_decay = c.number("ema_decay", 0.999f);
+    c.finish();
+  }
+  return std::make_shared<QuantizeWrapper>(std::move(inner), qc, n, annotate_only, std::move(bn));
+}
+
 const std::map<std::string, Factory>& factories() {
   static const std::map<std::string, Factory> table = {
       {"Dense",
@@ -90,6 +147,21 @@ const std::map<std::string, Factory>& factories() {
          return std::make_shared<ActivationLayer>("Softmax", Activation::kSoftmax, n);
        }},
       {"Add", [](ConfigReader&, const std::string& n) { return std::make_shared<AddLayer>(n); }},
+      {"FakeQuantWithMinMaxArgs",
+       [](ConfigReader& r, const std::string& n) {
+         return std::make_shared<FakeQuantLayer>("FakeQuantWithMinMaxArgs", read_quantizer(r, RangeMode::kFixed), n);
+       }},
+      {"FakeQuantWithMinMaxVars",
+       [](ConfigReader& r, const std::string& n) {
+         return std::make_shared<FakeQuantLayer>("FakeQuantWithMinMaxVars",
+                                                 read_quantizer(r, RangeMode::kMovingAverage), n);
+       }},
+      {"QuantizeLayer",
+       [](ConfigReader& r, const std::string& n) {
+         return std::make_shared<FakeQuantLayer>("QuantizeLayer", read_quantizer(r, RangeMode::kAllValues), n);
+       }},
+      {"QuantizeWrapperV2", [](ConfigReader& r, const std::string& n) { return quantize_wrapper(r, n, false); }},
+      {"QuantizeAnnotate", [](ConfigReader& r, const std::string& n) { return quantize_wrapper(r, n, true); }},
       {"Concatenate",
        [](ConfigReader& r, const std::string& n) {
          return std::make_shared<ConcatenateLayer>(static_cast<int>(r.integer("axis", -1)), n);

@@ -92,7 +92,11 @@ class Int8Pass {
                   "') has no calibrated range");
     return r;
   }
-  tflite::Quantization calibrated(int t) const { return asymmetric_int8(range(t).min, range(t).max); }
+  tflite::Quantization calibrated(int t) const {
+    auto it = options_.activation_params.find(t);
+    if (it != options_.activation_params.end()) return it->second;
+    return asymmetric_int8(range(t).min, range(t).max);
+  }
   tflite::Tensor& tensor(int t) { return out_.tensors[static_cast<size_t>(t)]; }
 
   void emit(Op code, int version, std::vector<int32_t> ins, std::vector<int32_t> outs, tflite::Options o = {}) {
@@ -192,6 +196,9 @@ class Int8Pass {
       // SOFTMAX, LOGISTIC, TANH: fixed by the spec.
     } else if (keeps_input_params(code)) {
       q = tensor(ins[0]).quantization;
+    } else if (code == Op::kConcatenation && options_.activation_params.count(out)) {
+      q = options_.activation_params.at(out);
+      for (int32_t& t : ins) t = with_params(t, q);
     } else if (code == Op::kConcatenation) {
       TensorRange all = range(out);
       for (int32_t t : op.inputs) all.min = std::min(all.min, range(t).min), all.max = std::max(all.max, range(t).max);
@@ -214,8 +221,12 @@ class Int8Pass {
     const int w = ins.at(1);
     const auto& wt = in_.tensors[static_cast<size_t>(w)];
     const int channel_dim = code == Op::kDepthwiseConv2D ? 3 : 0;
-    const bool per_channel = code != Op::kFullyConnected && options_.per_channel;
-    const auto qw = detail::quantize_symmetric(detail::float_values(in_, w), wt.shape, per_channel ? channel_dim : -1);
+    const std::string layer = wt.name.substr(0, wt.name.find('/'));
+    const bool per_channel =
+        code != Op::kFullyConnected && options_.per_channel && !options_.per_tensor_layers.count(layer);
+    const auto bits = options_.weight_bits.find(layer);
+    const auto qw = detail::quantize_symmetric(detail::float_values(in_, w), wt.shape, per_channel ? channel_dim : -1,
+                                               bits == options_.weight_bits.end() ? 8 : bits->second);
     tflite::Quantization wq{qw.scales, std::vector<int64_t>(qw.scales.size(), 0), per_channel ? channel_dim : 0};
     ins[1] = detail::add_constant(out_, wt.name, wt.shape, TensorType::kInt8, qw.values, wq);
     if (ins.size() > 2 && ins[2] >= 0) {

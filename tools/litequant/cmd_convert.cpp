@@ -7,6 +7,7 @@
 #include "litequant/convert/converter.h"
 #include "litequant/core/error.h"
 #include "litequant/core/file.h"
+#include "litequant/quant/qat.h"
 
 namespace lq::cli {
 namespace {
@@ -26,6 +27,15 @@ std::vector<uint8_t> convert_model(const Model& model, const QuantizeArgs& a, co
   c.num_threads = a.threads;
   c.float_layers = a.float_layers;
   const bool int8 = a.quantize == "int8" || a.quantize == "int8-only";
+  if (quant::is_quantization_aware(model)) {
+    // Learned ranges: int8 without calibration data.
+    if (a.quantize != "none" && !int8)
+      throw Error("a quantization-aware model converts to int8 with its learned ranges; --quantize " + a.quantize +
+                  " needs the float model");
+    if (a.quantize == "int8-only") c.target_spec.supported_ops = {OpsSet::kBuiltinsInt8};
+    c.inference_input_type = c.inference_output_type = io_type(a.io);
+    return c.convert();
+  }
   if (a.quantize == "float16") {
     c.optimizations = {Optimize::kDefault};
     c.target_spec.supported_types = {tflite::TensorType::kFloat16};
@@ -71,12 +81,14 @@ void add_convert(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "threads for calibration")->capture_default_str();
   cmd->callback([a, in, out] {
     const Model m = load_any_model(*in);
+    const bool qat = quant::is_quantization_aware(m);
     std::optional<data::DatasetSplits> ds;
-    if (a->quantize == "int8" || a->quantize == "int8-only") ds = data::load_dataset(a->data);
+    if (!qat && (a->quantize == "int8" || a->quantize == "int8-only")) ds = data::load_dataset(a->data);
     const auto bytes = convert_model(m, *a, ds ? &*ds : nullptr);
     write_file_atomic(*out, bytes.data(), bytes.size());
-    std::printf("wrote %s (%zu bytes, %s)\n", out->c_str(), bytes.size(),
-                a->quantize == "none" ? "float32" : a->quantize.c_str());
+    const std::string mode = qat ? (a->quantize == "int8-only" ? "int8-only" : "int8") + std::string(", learned ranges")
+                                 : a->quantize == "none" ? "float32" : a->quantize;
+    std::printf("wrote %s (%zu bytes, %s)\n", out->c_str(), bytes.size(), mode.c_str());
   });
 }
 

@@ -10,6 +10,7 @@
 namespace lq::cli {
 
 void add_train(CLI::App& app);
+void add_qat(CLI::App& app);  // quantization-aware fine-tuning
 void add_evaluate(CLI::App& app);
 void add_summary(CLI::App& app);
 void add_convert(CLI::App& app);

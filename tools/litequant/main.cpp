@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   CLI::App app{"litequant: train Keras-style models, quantize them, deploy as TensorFlow Lite"};
   app.require_subcommand(1);
   lq::cli::add_train(app);
+  lq::cli::add_qat(app);
   lq::cli::add_evaluate(app);
   lq::cli::add_summary(app);
   lq::cli::add_convert(app);

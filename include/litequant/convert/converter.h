@@ -28,12 +28,16 @@
 //   ... + target_spec.supported_ops {kBuiltinsInt8}    -> int8 only (an op that cannot be
 //                                                         int8 is an error naming it)
 //   inference_input_type / inference_output_type: float32, int8 or uint8 (int8 modes).
+// A quantization-aware model (include/litequant/quant/qat.h) converts to int8 ("int8
+// only" with supported_ops {kBuiltinsInt8}) with its learned ranges and weight bits,
+// whatever `optimizations` says; no representative dataset is needed.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "litequant/core/tensor.h"
 #include "litequant/nn/model.h"
+#include "litequant/quant/ptq.h"
 #include "litequant/tflite/model.h"
 
 namespace lq {
@@ -73,6 +77,7 @@ class TFLiteConverter {
 
  private:
   explicit TFLiteConverter(const Model& model) : model_(&model) {}
+  tflite::Model convert_quantization_aware(quant::IoType in, quant::IoType out, bool integer_only) const;
   const Model* model_;
 };
 

@@ -63,6 +63,7 @@ class Layer {
                         const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs,
                         RunContext& ctx) = 0;
 
+  // The weights of the layer's sublayers (wrappers), then its own.
   std::vector<Weight*> weights();
   std::vector<const Weight*> weights() const;
   int64_t count_params() const;
@@ -75,6 +76,9 @@ class Layer {
   virtual Shape do_build(const std::vector<Shape>& input_shapes) = 0;
   virtual void add_config(nlohmann::json& /*config*/) const {}
   Weight& add_weight(const std::string& name, const Shape& shape, bool trainable = true);
+  // A layer this one owns and runs (QuantizeWrapper's inner layer): its weights are listed
+  // as this layer's, before this layer's own.
+  void add_sublayer(Layer& layer) { sublayers_.push_back(&layer); }
   // "layer 'conv2d' (Conv2D): " — prefix for error messages.
   std::string where() const;
   // Throws unless there is exactly `n` inputs.
@@ -86,6 +90,7 @@ class Layer {
   std::vector<Shape> input_shapes_;
   Shape output_shape_;
   std::vector<std::unique_ptr<Weight>> weights_;
+  std::vector<Layer*> sublayers_;
 };
 
 }  // namespace lq

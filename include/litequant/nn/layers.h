@@ -17,6 +17,7 @@
 #include "litequant/nn/layers/merge.h"
 #include "litequant/nn/layers/normalization.h"
 #include "litequant/nn/layers/pooling.h"
+#include "litequant/nn/layers/quantization.h"
 
 namespace lq::layers {
 
@@ -76,5 +77,12 @@ LayerRef ReLU6(const std::string& name = "");  // Keras: ReLU(max_value=6)
 LayerRef Softmax(const std::string& name = "");
 LayerRef Add(const std::string& name = "");
 LayerRef Concatenate(int axis = -1, const std::string& name = "");
+
+// tf.quantization.fake_quant_with_min_max_args as a layer: a fixed range.
+LayerRef FakeQuantWithMinMaxArgs(float min = -6.0f, float max = 6.0f, int num_bits = 8, bool narrow_range = false,
+                                 const std::string& name = "");
+// fake_quant_with_min_max_vars: a tracked (moving average, all values) or trained range,
+// per tensor or per channel (spec.range must not be kFixed).
+LayerRef FakeQuantWithMinMaxVars(const QuantizerSpec& spec = {}, const std::string& name = "");
 
 }  // namespace lq::layers

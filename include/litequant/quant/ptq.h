@@ -26,6 +26,7 @@
 //   with a DEQUANTIZE op (version 3) at the start of the graph.
 // =========================================================================================
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -62,6 +63,16 @@ struct Int8Options {
   // Operators (by index in the float model) to keep in float32, between DEQUANTIZE and
   // QUANTIZE (not allowed with integer_only).
   std::set<size_t> float_operators;
+  // Exact parameters of activation tensors (by tensor index), used instead of calibrated
+  // ranges: the learned ranges of a quantization-aware model. A CONCATENATION whose output
+  // has them uses them for the output and requantizes its inputs.
+  std::map<int, tflite::Quantization> activation_params;
+  // Bits of the symmetric weight grid per layer (the weight tensor's name up to '/'),
+  // 2..8, stored in int8 ([-(2^(b-1) - 1), 2^(b-1) - 1]); 8 when absent.
+  std::map<std::string, int> weight_bits;
+  // Layers (as in weight_bits) whose CONV_2D / DEPTHWISE weights are per tensor even with
+  // per_channel.
+  std::set<std::string> per_tensor_layers;
 };
 
 // Full-integer quantization with the ranges from calibrate(). An operator litequant

@@ -83,4 +83,18 @@ LayerRef Concatenate(int axis, const std::string& name) {
   return std::make_shared<ConcatenateLayer>(axis, name);
 }
 
+LayerRef FakeQuantWithMinMaxArgs(float min, float max, int num_bits, bool narrow_range, const std::string& name) {
+  QuantizerSpec spec;
+  spec.num_bits = num_bits;
+  spec.narrow_range = narrow_range;
+  spec.range = RangeMode::kFixed;
+  spec.min = min;
+  spec.max = max;
+  return std::make_shared<FakeQuantLayer>("FakeQuantWithMinMaxArgs", spec, name);
+}
+
+LayerRef FakeQuantWithMinMaxVars(const QuantizerSpec& spec, const std::string& name) {
+  return std::make_shared<FakeQuantLayer>("FakeQuantWithMinMaxVars", spec, name);
+}
+
 }  // namespace lq::layers
