@@ -89,7 +89,7 @@ TEST(QuantizeModel, WrapperComputesFakeQuantizedDense) {
 
   const auto gin = fq::nudge(0.0f, 1.0f, 8, false, fq::Division::kDivide);  // all values in [0, 1]
   const float wmax = 1.13f;
-  const auto gw = fq::nudge(-wmax, wmax, 8, true, fq::Division::kDivide);
+  const auto gw = fq::nudge(-wmax, wmax, 8, true, fq::Division::kMultiply);
   std::vector<float> pre(4);
   for (int r = 0; r < 2; ++r)
     for (int u = 0; u < 2; ++u) {

@@ -28,6 +28,8 @@
 #include <cstdint>
 #include <string>
 
+#include "litequant/core/thread_pool.h"
+
 namespace lq::fq {
 
 enum class Division : int8_t { kMultiply, kDivide };
@@ -56,16 +58,30 @@ Grid nudge(float min, float max, int num_bits, bool narrow_range, Division divis
 
 float fake_quant(float x, const Grid& g);
 
+// The array forms split large arrays over `pool` (may be null); results do not depend on
+// the thread count.
 // y[i] = fake_quant(x[i]); x and y may alias.
-void fake_quant(const float* x, float* y, int64_t n, const Grid& g);
+void fake_quant(const float* x, float* y, int64_t n, const Grid& g, ThreadPool* pool = nullptr);
 // Per channel over the last axis: element i uses grids[i % channels].
-void fake_quant_per_channel(const float* x, float* y, int64_t n, const Grid* grids, int64_t channels);
+void fake_quant_per_channel(const float* x, float* y, int64_t n, const Grid* grids, int64_t channels,
+                            ThreadPool* pool = nullptr);
 
 // dx = STE mask * dy; adds the out-of-range gradient sums to *dmin / *dmax when not null.
 void fake_quant_backward(const float* x, const float* dy, float* dx, int64_t n, const Grid& g,
-                         float* dmin, float* dmax);
+                         float* dmin, float* dmax, ThreadPool* pool = nullptr);
 // Per channel over the last axis; dmin/dmax (may be null) hold `channels` sums each.
 void fake_quant_backward_per_channel(const float* x, const float* dy, float* dx, int64_t n,
                                      const Grid* grids, int64_t channels, float* dmin, float* dmax);
+
+// Range helpers for the quantizers (NaN-free input assumed; n >= 1 for meaningful results).
+struct MinMax {
+  float min = 0.0f;
+  float max = 0.0f;
+};
+MinMax min_max(const float* x, int64_t n, ThreadPool* pool = nullptr);
+// out[c] = max |x| over channel c (last axis of `channels`).
+void abs_max_per_channel(const float* x, int64_t n, int64_t channels, float* out, ThreadPool* pool = nullptr);
+void min_max_per_channel(const float* x, int64_t n, int64_t channels, float* lo, float* hi,
+                         ThreadPool* pool = nullptr);
 
 }  // namespace lq::fq

@@ -47,18 +47,13 @@ std::vector<fq::Grid> ActivationQuantizer::grids() const {
   return out;
 }
 
-void ActivationQuantizer::track(const Tensor& x, bool first_step) {
+void ActivationQuantizer::track(const Tensor& x, bool first_step, ThreadPool* pool) {
   const int64_t channels = min_->value.size(), n = x.size();
   std::vector<float> lo(static_cast<size_t>(channels), 0.0f), hi(static_cast<size_t>(channels), 0.0f);
-  if (channels == 1) {
-    const auto [mn, mx] = std::minmax_element(x.data(), x.data() + n);
-    if (n) lo[0] = std::min(*mn, 0.0f), hi[0] = std::max(*mx, 0.0f);
-  } else {
-    for (int64_t i = 0; i < n; ++i) {
-      const auto c = static_cast<size_t>(i % channels);
-      lo[c] = std::min(lo[c], x[i]);
-      hi[c] = std::max(hi[c], x[i]);
-    }
+  if (n >= channels) fq::min_max_per_channel(x.data(), n, channels, lo.data(), hi.data(), pool);
+  for (int64_t c = 0; c < channels; ++c) {
+    lo[static_cast<size_t>(c)] = std::min(lo[static_cast<size_t>(c)], 0.0f);
+    hi[static_cast<size_t>(c)] = std::max(hi[static_cast<size_t>(c)], 0.0f);
   }
   for (int64_t c = 0; c < channels; ++c) {
     float& mn = min_->value[c];
@@ -74,23 +69,22 @@ void ActivationQuantizer::track(const Tensor& x, bool first_step) {
   }
 }
 
-void ActivationQuantizer::forward(const Tensor& x, Tensor& y, bool training, bool first_step) {
+void ActivationQuantizer::forward(const Tensor& x, Tensor& y, bool training, bool first_step, ThreadPool* pool) {
   if (training && (spec_.range == RangeMode::kMovingAverage || spec_.range == RangeMode::kAllValues))
-    track(x, first_step);
+    track(x, first_step, pool);
   const auto g = grids();
   y.resize(x.shape());
-  if (g.size() == 1) fq::fake_quant(x.data(), y.data(), x.size(), g[0]);
-  else fq::fake_quant_per_channel(x.data(), y.data(), x.size(), g.data(), static_cast<int64_t>(g.size()));
+  fq::fake_quant_per_channel(x.data(), y.data(), x.size(), g.data(), static_cast<int64_t>(g.size()), pool);
 }
 
-void ActivationQuantizer::backward(const Tensor& x, const Tensor& dy, Tensor& dx) const {
+void ActivationQuantizer::backward(const Tensor& x, const Tensor& dy, Tensor& dx, ThreadPool* pool) const {
   const auto g = grids();
   const bool trainable = spec_.range == RangeMode::kTrainable;
   float* dmin = trainable ? min_->grad.data() : nullptr;
   float* dmax = trainable ? max_->grad.data() : nullptr;
   if (trainable) min_->grad.zero(), max_->grad.zero();
   dx.resize(x.shape());
-  if (g.size() == 1) fq::fake_quant_backward(x.data(), dy.data(), dx.data(), x.size(), g[0], dmin, dmax);
+  if (g.size() == 1) fq::fake_quant_backward(x.data(), dy.data(), dx.data(), x.size(), g[0], dmin, dmax, pool);
   else
     fq::fake_quant_backward_per_channel(x.data(), dy.data(), dx.data(), x.size(), g.data(),
                                         static_cast<int64_t>(g.size()), dmin, dmax);
@@ -137,14 +131,14 @@ void FakeQuantLayer::initialize(Rng&) {
 
 void FakeQuantLayer::forward(const std::vector<const Tensor*>& in, Tensor& out, RunContext& ctx) {
   const bool first = step_ && step_->value[0] == 0.0f;
-  quantizer_.forward(*in[0], out, ctx.training, first);
+  quantizer_.forward(*in[0], out, ctx.training, first, ctx.pool);
   if (ctx.training && step_) step_->value[0] += 1.0f;
 }
 
 void FakeQuantLayer::backward(const std::vector<const Tensor*>& in, const Tensor&, const Tensor& grad_out,
-                              const std::vector<Tensor*>& grad_in, RunContext&) {
+                              const std::vector<Tensor*>& grad_in, RunContext& ctx) {
   Tensor scratch;
-  quantizer_.backward(*in[0], grad_out, grad_in[0] ? *grad_in[0] : scratch);
+  quantizer_.backward(*in[0], grad_out, grad_in[0] ? *grad_in[0] : scratch, ctx.pool);
 }
 
 void FakeQuantLayer::add_config(nlohmann::json& c) const {

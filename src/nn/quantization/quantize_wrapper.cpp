@@ -129,30 +129,29 @@ void QuantizeWrapper::initialize(Rng& rng) {
 
 // Per-channel symmetric narrow-range grids from the current (folded) kernel, written to
 // kernel_min / kernel_max, and the fake-quantized kernel into quantized_kernel_.
-void QuantizeWrapper::quantize_kernel() {
+void QuantizeWrapper::quantize_kernel(ThreadPool* pool) {
   const Tensor& w = kernel_->value;
   const int64_t channels = kernel_channels_, n = w.size();
   quantized_kernel_.resize(w.shape());
   float* q = quantized_kernel_.data();
-  std::copy(w.data(), w.data() + n, q);
+  const float* src = w.data();
   if (fold_) {
-    const int64_t oc = static_cast<int64_t>(fold_->scale.size());
-    for (int64_t i = 0; i < n; ++i) q[i] *= fold_->scale[static_cast<size_t>(i % oc)];
+    const auto oc = static_cast<int64_t>(fold_->scale.size());
+    const float* s = fold_->scale.data();
+    for (int64_t r = 0; r < n / oc; ++r)
+      for (int64_t c = 0; c < oc; ++c) q[r * oc + c] = src[r * oc + c] * s[c];
+    src = q;
   }
-  std::vector<float> m(static_cast<size_t>(channels), 0.0f);
-  for (int64_t i = 0; i < n; ++i) {
-    float& mc = m[static_cast<size_t>(i % channels)];
-    mc = std::max(mc, std::fabs(q[i]));
-  }
-  const fq::Division division = channels > 1 ? fq::Division::kMultiply : fq::Division::kDivide;
+  std::vector<float> m(static_cast<size_t>(channels));
+  fq::abs_max_per_channel(src, n, channels, m.data(), pool);
   kernel_grids_.clear();
   for (int64_t c = 0; c < channels; ++c) {
-    kernel_min_->value[c] = -m[static_cast<size_t>(c)];
-    kernel_max_->value[c] = m[static_cast<size_t>(c)];
-    kernel_grids_.push_back(fq::nudge(-m[static_cast<size_t>(c)], m[static_cast<size_t>(c)], config_.weight_bits,
-                                      true, division, where()));
+    const float mc = m[static_cast<size_t>(c)];
+    kernel_min_->value[c] = -mc;
+    kernel_max_->value[c] = mc;
+    kernel_grids_.push_back(fq::nudge(-mc, mc, config_.weight_bits, true, fq::Division::kMultiply, where()));
   }
-  fq::fake_quant_per_channel(q, q, n, kernel_grids_.data(), channels);
+  fq::fake_quant_per_channel(src, q, n, kernel_grids_.data(), channels, pool);
 }
 
 void QuantizeWrapper::forward(const std::vector<const Tensor*>& in, Tensor& out, RunContext& ctx) {
@@ -163,7 +162,7 @@ void QuantizeWrapper::forward(const std::vector<const Tensor*>& in, Tensor& out,
     fold_forward(in, inner_out, ctx);
   } else {
     if (quantizes_weights()) {
-      quantize_kernel();
+      quantize_kernel(ctx.pool);
       std::swap(kernel_->value, quantized_kernel_);
     }
     try {
@@ -174,7 +173,7 @@ void QuantizeWrapper::forward(const std::vector<const Tensor*>& in, Tensor& out,
     }
     if (quantizes_weights()) std::swap(kernel_->value, quantized_kernel_);
   }
-  if (output_bits_ > 0) output_.forward(pre_, out, ctx.training, first);
+  if (output_bits_ > 0) output_.forward(pre_, out, ctx.training, first, ctx.pool);
   if (ctx.training) step_->value[0] += 1.0f;
 }
 
@@ -183,7 +182,7 @@ void QuantizeWrapper::backward(const std::vector<const Tensor*>& in, const Tenso
   if (annotate_only_) return inner_->backward(in, out, grad_out, grad_in, ctx);
   const Tensor* g = &grad_out;
   if (output_bits_ > 0) {
-    output_.backward(pre_, grad_out, grad_pre_);
+    output_.backward(pre_, grad_out, grad_pre_, ctx.pool);
     g = &grad_pre_;
   }
   if (fold_) return fold_backward(in, *g, grad_in, ctx);
@@ -197,9 +196,8 @@ void QuantizeWrapper::backward(const std::vector<const Tensor*>& in, const Tenso
     throw;
   }
   std::swap(kernel_->value, quantized_kernel_);
-  Tensor& kg = kernel_->grad;
-  fq::fake_quant_backward_per_channel(kernel_->value.data(), kg.data(), kg.data(), kg.size(), kernel_grids_.data(),
-                                      kernel_channels_, nullptr, nullptr);
+  // The straight-through gradient of the weights needs no mask: their symmetric range is
+  // [-max |w|, max |w|], so every weight lies inside it.
 }
 
 void QuantizeWrapper::fold_forward(const std::vector<const Tensor*>& in, Tensor& out, RunContext& ctx) {
@@ -213,7 +211,7 @@ void QuantizeWrapper::fold_forward(const std::vector<const Tensor*>& in, Tensor&
   // The same float expressions as the converter's BatchNormalization folding.
   for (int64_t k = 0; k < c; ++k) fold_->scale[static_cast<size_t>(k)] = gamma[k] / std::sqrt(var[k] + bn.epsilon());
   Weight* bias = find_weight(*inner_, "bias");
-  quantize_kernel();
+  quantize_kernel(ctx.pool);
   std::swap(kernel_->value, quantized_kernel_);
   Tensor saved_bias;
   if (!ctx.training) {
@@ -269,15 +267,11 @@ void QuantizeWrapper::fold_backward(const std::vector<const Tensor*>& in, const 
     throw;
   }
   std::swap(kernel_->value, quantized_kernel_);
-  // d/dW = STE(d/d(W*s)) * s.
+  // d/dW = d/d(W*s) * s (straight through: the folded weights lie inside their range).
   Tensor& kg = kernel_->grad;
-  for (int64_t i = 0; i < kg.size(); ++i) kg[i] *= fold_->scale[static_cast<size_t>(i % c)];
-  const Tensor& w = kernel_->value;
-  for (int64_t i = 0; i < kg.size(); ++i) {
-    const fq::Grid& g = kernel_grids_[static_cast<size_t>(i % kernel_channels_)];
-    const float folded = w[i] * fold_->scale[static_cast<size_t>(i % c)];
-    if (!g.zero_range && (folded < g.nudged_min || folded > g.nudged_max)) kg[i] = 0.0f;
-  }
+  const float* s = fold_->scale.data();
+  for (int64_t r = 0; r < kg.size() / c; ++r)
+    for (int64_t k = 0; k < c; ++k) kg[r * c + k] *= s[k];
 }
 
 void QuantizeWrapper::add_config(nlohmann::json& c) const {

@@ -17,7 +17,9 @@
 //   kTrainable: min/max are trainable weights with TF's gradients.
 //   kFixed: the configured [min, max] (no weights).
 // Weights (TFMOT's LastValueQuantizer): symmetric narrow range from the current weights,
-//   per output channel (last kernel axis; C*M for depthwise) or per tensor, at every forward.
+//   per output channel (last kernel axis; C*M for depthwise) or per tensor, at every forward,
+//   in the multiply form (fq::Division::kMultiply). Their gradient is passed straight
+//   through: the range always spans the weights.
 // Folded BatchNormalization (PyTorch's ConvBn scheme): with s = gamma / sqrt(moving_var + eps)
 //   the kernel W*s is fake-quantized; training: z = conv(x, fq(W*s)) / s + b, then batch
 //   normalization with batch statistics (moving statistics updated); inference:
@@ -68,13 +70,13 @@ class ActivationQuantizer {
   const QuantizerSpec& spec() const { return spec_; }
   void initialize();
   // y = fq(x); a training step first updates the tracked range.
-  void forward(const Tensor& x, Tensor& y, bool training, bool first_step);
+  void forward(const Tensor& x, Tensor& y, bool training, bool first_step, ThreadPool* pool);
   // dx = STE(dy); trainable ranges get their gradients.
-  void backward(const Tensor& x, const Tensor& dy, Tensor& dx) const;
+  void backward(const Tensor& x, const Tensor& dy, Tensor& dx, ThreadPool* pool) const;
   std::vector<fq::Grid> grids() const;
 
  private:
-  void track(const Tensor& x, bool first_step);
+  void track(const Tensor& x, bool first_step, ThreadPool* pool);
   QuantizerSpec spec_;
   Weight* min_ = nullptr;  // null for kFixed
   Weight* max_ = nullptr;
@@ -135,7 +137,7 @@ class QuantizeWrapper final : public Layer {
 
  private:
   struct Folding;
-  void quantize_kernel();
+  void quantize_kernel(ThreadPool* pool);
   void fold_forward(const std::vector<const Tensor*>& in, Tensor& out, RunContext& ctx);
   void fold_backward(const std::vector<const Tensor*>& in, const Tensor& grad_out,
                      const std::vector<Tensor*>& grad_in, RunContext& ctx);
