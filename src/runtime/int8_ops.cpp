@@ -1,5 +1,6 @@
 // Quantized operators: which family prepares an op (by its tensor types), and the int8
 // weighted ops FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D.
+#include "litequant/kernels/int8_optimized.h"
 #include "litequant/kernels/int8_reference.h"
 #include "node_context.h"
 
@@ -22,6 +23,13 @@ void expect_int8_weighted(const NodeContext& c) {
     c.expect_constant(c.in(2), "bias");
   }
   c.expect(c.out(), TensorType::kInt8, "output");
+}
+
+// FULLY_CONNECTED and CONV_2D take the optimized kernels (int8_optimized.h: packed once
+// here, byte-identical with the reference) when weights and bias are constants, which
+// expect_int8_weighted requires today; the reference kernels remain the fallback.
+bool constant_operands(const NodeContext& c, int weights, int bias) {
+  return c.constant(weights) && (bias < 0 || c.constant(bias));
 }
 }  // namespace
 
@@ -89,6 +97,13 @@ PreparedNode prepare_int8_weighted(NodeContext& c) {
                                                      c.weight_scales(w, 0, "weights"), out_q,
                                                      {act(o.activation), o.keep_num_dims});
       c.set_output(p.output_dims);
+      if (constant_operands(c, w, b)) {
+        auto opt = k::prepare_fully_connected_int8_optimized(p, c.constant_data<int8_t>(w).data(),
+                                                             b >= 0 ? c.i32(b).data() : nullptr);
+        return [&m, opt = std::move(opt), in, out]() mutable {
+          k::eval_fully_connected_int8_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out));
+        };
+      }
       return [&m, p, in, w, b, out] {
         k::eval_fully_connected_int8(p, m.in<int8_t>(in), m.in<int8_t>(w), b >= 0 ? m.in<int32_t>(b) : nullptr,
                                      m.out<int8_t>(out));
@@ -100,6 +115,13 @@ PreparedNode prepare_int8_weighted(NodeContext& c) {
           c.dims(in), c.dims(w), bias_dims(c), in_q, c.weight_scales(w, 0, "weights"), out_q,
           {pad(o.padding), o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, act(o.activation)});
       c.set_output(p.output_dims);
+      if (constant_operands(c, w, b)) {
+        auto opt = k::prepare_conv2d_int8_optimized(p, c.constant_data<int8_t>(w).data(),
+                                                    b >= 0 ? c.i32(b).data() : nullptr);
+        return [&m, opt = std::move(opt), in, out]() mutable {
+          k::eval_conv2d_int8_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out));
+        };
+      }
       return [&m, p, in, w, b, out] {
         k::eval_conv2d_int8(p, m.in<int8_t>(in), m.in<int8_t>(w), b >= 0 ? m.in<int32_t>(b) : nullptr,
                             m.out<int8_t>(out));

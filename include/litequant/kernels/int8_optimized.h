@@ -1,0 +1,99 @@
+#pragma once
+// Optimized int8 FULLY_CONNECTED and CONV_2D (issue 6, "fast kernels").
+//
+// prepare_*_int8_optimized() takes the params of the matching reference prepare
+// (int8_reference.h) plus the CONSTANT weights and bias, packs the weights once for the
+// chosen code path, folds zero point and bias into one int32 per output channel and
+// sizes the scratch buffers. eval_*_int8_optimized() is integer only and allocates
+// nothing (it only writes the prepared object's scratch, so one prepared object must not
+// be evaluated by two threads at once; copies have their own scratch).
+//
+// ======================= NUMERIC CONTRACT ============================================
+// * The output is BYTE-IDENTICAL with eval_fully_connected_int8 / eval_conv2d_int8 for
+//   the same params, weights, bias and input, on every code path.
+// * How: with x_u8 = x + 128 (what u8 x s8 dot-product instructions take),
+//     sum w * (x - zp_in) + bias = sum w * x_u8 + C[o],  C[o] = bias[o] - (128 + zp_in) * sum w[o]
+//   Every partial sum is exact in int32 when |bias[o]| + 255 * sum |w[o]| <= INT32_MAX for
+//   every channel; then the reference's int64 accumulator never saturates either and both
+//   compute the same integer. prepare checks this bound; when it fails (more than ~65k taps
+//   of full-range weights) the prepared object runs the reference kernel instead
+//   (uses_reference() is true), so the contract holds for every input.
+// * CONV_2D taps outside the image contribute nothing, as in the reference: im2col writes
+//   x_u8 = zp_in + 128 there, i.e. x - zp_in = 0.
+// * Requantization is requantize() of int8_reference.h with SINGLE rounding, vectorized:
+//   (int64(acc) * M + 2^(s-1)) >> s with s = 31 - shift (arithmetic shift), truncated to
+//   int32 as the reference does, clamped to [act.min - zp_out, act.max - zp_out] and
+//   offset by zp_out (the same value as clamping after adding zp_out in int64).
+// =======================================================================================
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "litequant/kernels/int8_reference.h"
+
+namespace lq::kernels {
+
+// Code paths of the optimized kernels. kAuto picks the fastest available one.
+//   kPortable   plain C++ (any CPU)
+//   kAvx2       AVX2 (vpmaddwd on 16-bit operands)
+//   kAvx512Vnni AVX-512 F/BW/VL/DQ + VNNI (vpdpbusd)
+enum class Int8Path : int8_t { kAuto, kPortable, kAvx2, kAvx512Vnni };
+
+// True if `path` was compiled in and this CPU runs it (kAuto, kPortable: always).
+bool int8_path_available(Int8Path path);
+// kAuto -> the fastest available path; any other value is returned unchanged.
+Int8Path resolve_int8_path(Int8Path path);
+// "auto", "portable", "avx2", "avx512vnni".
+const char* int8_path_name(Int8Path path);
+
+namespace int8_opt {
+struct PackedGemm;  // packed weights + per-channel constants (src/kernels/optimized)
+}
+
+// ---- FULLY_CONNECTED ----------------------------------------------------------------
+struct FullyConnectedInt8Optimized {
+  FullyConnectedInt8Params params;
+  Int8Path path = Int8Path::kPortable;  // resolved path
+  bool uses_reference() const { return gemm == nullptr; }
+
+  std::shared_ptr<const int8_opt::PackedGemm> gemm;  // immutable, shared by copies
+  std::vector<int8_t> reference_weights;             // only when uses_reference()
+  std::vector<int32_t> reference_bias;
+  int64_t chunk_rows = 0;       // batch rows converted per GEMM call
+  std::vector<uint8_t> scratch;  // chunk_rows x K (padded), plus alignment slack
+};
+
+// weights [O, I] and bias [O] (nullptr if none) as for eval_fully_connected_int8; both
+// are copied/packed, the pointers are not kept. Throws lq::Error if `path` is not
+// available.
+FullyConnectedInt8Optimized prepare_fully_connected_int8_optimized(
+    const FullyConnectedInt8Params& params, const int8_t* weights, const int32_t* bias,
+    Int8Path path = Int8Path::kAuto);
+
+void eval_fully_connected_int8_optimized(FullyConnectedInt8Optimized& prepared,
+                                         const int8_t* input, int8_t* output);
+
+// ---- CONV_2D ------------------------------------------------------------------------
+struct Conv2DInt8Optimized {
+  Conv2DInt8Params params;
+  Int8Path path = Int8Path::kPortable;
+  bool uses_reference() const { return gemm == nullptr; }
+
+  std::shared_ptr<const int8_opt::PackedGemm> gemm;
+  std::vector<int8_t> reference_filter;
+  std::vector<int32_t> reference_bias;
+  int64_t chunk_rows = 0;        // output pixels per im2col + GEMM step
+  int32_t padded_h = 0, padded_w = 0;  // one image as u8 with its padding border
+  int64_t image_offset = 0;      // of the padded image from scratch.data()
+  std::vector<uint8_t> scratch;  // chunk_rows x (KH*KW*C, padded) | padded image
+};
+
+// filter [O, KH, KW, C] and bias [O] (nullptr if none) as for eval_conv2d_int8.
+Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params,
+                                                  const int8_t* filter, const int32_t* bias,
+                                                  Int8Path path = Int8Path::kAuto);
+
+void eval_conv2d_int8_optimized(Conv2DInt8Optimized& prepared, const int8_t* input,
+                                int8_t* output);
+
+}  // namespace lq::kernels

@@ -1,0 +1,134 @@
+// Optimized int8 CONV_2D, one image at a time: the image is converted to u8 (x + 128)
+// inside a border of zp_in + 128 (x - zp_in = 0: the reference's skipped taps), then
+// chunks of output pixels are unrolled (im2col) into u8 rows and multiplied by the packed
+// GEMM with fused requantization (int8_gemm.h). Row k order is the filter's (ky, kx, c),
+// so the filter [O, KH, KW, C] is the GEMM's W[O, K] as is.
+//
+// Copies move whole 16-byte blocks and may run up to 15 bytes past their end: reads stay
+// inside the padded image's slack, writes land in bytes that are written again later
+// (the next tap or row) or in the row's padding columns [K, kp), whose weights are 0,
+// or in the slack after the last row.
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "int8_gemm.h"
+#include "litequant/core/error.h"
+#include "litequant/kernels/int8_optimized.h"
+
+namespace lq::kernels {
+namespace {
+
+constexpr int64_t kSlack = 64;
+
+inline void to_u8(const int8_t* src, uint8_t* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(static_cast<uint8_t>(src[i]) ^ 0x80u);
+}
+
+inline void copy_blocks(uint8_t* dst, const uint8_t* src, int64_t n) {
+  for (int64_t i = 0; i < n; i += 16) std::memcpy(dst + i, src + i, 16);
+}
+
+int64_t round_up64(int64_t x) { return (x + 63) / 64 * 64; }
+
+// Image b of the input into the interior of the padded image (the border never changes).
+void convert_image(const Conv2DInt8Optimized& p, const int8_t* input, int64_t b, uint8_t* img) {
+  const Conv2DParams& cp = p.params;
+  const int64_t c = cp.in_c, row = int64_t{cp.in_w} * c;
+  for (int64_t y = 0; y < cp.in_h; ++y)
+    to_u8(input + (b * cp.in_h + y) * row,
+          img + ((y + cp.pad_top) * int64_t{p.padded_w} + cp.pad_left) * c, row);
+}
+
+// Rows [pixel0, pixel0 + rows) of one image's im2col matrix into a (row stride kp).
+void im2col(const Conv2DInt8Optimized& p, const uint8_t* img, int64_t pixel0, int64_t rows,
+            uint8_t* a, int64_t kp) {
+  const Conv2DParams& cp = p.params;
+  const int64_t c = cp.in_c, kw = cp.filter_w, row_taps = kw * c;
+  const int64_t pw = p.padded_w;
+  const int64_t y_step = cp.dilation_h * pw * c, x_step = int64_t{cp.dilation_w} * c;
+  int64_t ox = pixel0 % cp.out_w, oy = pixel0 / cp.out_w;
+  for (int64_t r = 0; r < rows; ++r) {
+    uint8_t* dst = a + r * kp;
+    const uint8_t* src = img + (oy * cp.stride_h * pw + ox * cp.stride_w) * c;
+    for (int64_t ky = 0; ky < cp.filter_h; ++ky, src += y_step, dst += row_taps) {
+      if (cp.dilation_w == 1) {
+        copy_blocks(dst, src, row_taps);
+      } else {
+        for (int64_t kx = 0; kx < kw; ++kx) copy_blocks(dst + kx * c, src + kx * x_step, c);
+      }
+    }
+    if (++ox == cp.out_w) {
+      ox = 0;
+      ++oy;
+    }
+  }
+}
+
+}  // namespace
+
+Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params,
+                                                  const int8_t* filter, const int32_t* bias,
+                                                  Int8Path path) {
+  const Int8Path resolved = resolve_int8_path(path);
+  if (!int8_path_available(resolved))
+    throw Error(std::string("CONV_2D: int8 kernel path ") + int8_path_name(resolved) +
+                " is not available on this CPU");
+  Conv2DInt8Optimized p;
+  p.params = params;
+  p.path = resolved;
+  const int32_t* b = params.has_bias ? bias : nullptr;
+  const int64_t depth = int64_t{params.filter_h} * params.filter_w * params.in_c;
+  if (depth <= std::numeric_limits<int32_t>::max() / 2)
+    p.gemm = int8_opt::pack_gemm(resolved, params.requant, filter, params.out_c,
+                                 static_cast<int32_t>(depth), b);
+  if (!p.gemm) {
+    p.reference_filter.assign(filter, filter + static_cast<size_t>(depth * params.out_c));
+    if (b) p.reference_bias.assign(b, b + params.out_c);
+    return p;
+  }
+  // Padded extent: every window of every output pixel lies inside.
+  const auto extent = [](int64_t out, int64_t stride, int64_t filter_size, int64_t dilation) {
+    return (out - 1) * stride + (filter_size - 1) * dilation + 1;
+  };
+  p.padded_h = static_cast<int32_t>(std::max<int64_t>(
+      int64_t{params.pad_top} + params.in_h,
+      extent(params.out_h, params.stride_h, params.filter_h, params.dilation_h)));
+  p.padded_w = static_cast<int32_t>(std::max<int64_t>(
+      int64_t{params.pad_left} + params.in_w,
+      extent(params.out_w, params.stride_w, params.filter_w, params.dilation_w)));
+  const int64_t pixels = int64_t{params.out_h} * params.out_w;
+  p.chunk_rows = int8_opt::chunk_rows_for(p.gemm->kp, pixels);
+  // Relative to scratch.data() (not the aligned start), so copies keep the border.
+  p.image_offset = 64 + round_up64(p.chunk_rows * p.gemm->kp + kSlack);
+  const int64_t image_bytes = int64_t{p.padded_h} * p.padded_w * params.in_c;
+  p.scratch.assign(static_cast<size_t>(p.image_offset + image_bytes + kSlack), 0);
+  const uint8_t pad = static_cast<uint8_t>(128 - params.requant.input_offset);  // zp_in + 128
+  std::memset(p.scratch.data() + p.image_offset, pad, static_cast<size_t>(image_bytes));
+  return p;
+}
+
+void eval_conv2d_int8_optimized(Conv2DInt8Optimized& p, const int8_t* input, int8_t* output) {
+  const Conv2DInt8Params& cp = p.params;
+  if (p.uses_reference()) {
+    eval_conv2d_int8(cp, input, p.reference_filter.data(),
+                     cp.has_bias ? p.reference_bias.data() : nullptr, output);
+    return;
+  }
+  const int8_opt::PackedGemm& g = *p.gemm;
+  const int64_t pixels = int64_t{cp.out_h} * cp.out_w;
+  uint8_t* a = int8_opt::aligned_scratch(p.scratch);
+  uint8_t* img = p.scratch.data() + p.image_offset;
+  for (int64_t b = 0; b < cp.batch; ++b) {
+    convert_image(p, input, b, img);
+    int8_t* out = output + b * pixels * cp.out_c;
+    for (int64_t p0 = 0; p0 < pixels; p0 += p.chunk_rows) {
+      const int64_t rows = std::min(p.chunk_rows, pixels - p0);
+      im2col(p, img, p0, rows, a, g.kp);
+      int8_opt::gemm(g, a, g.kp, rows, out + p0 * cp.out_c, cp.out_c);
+    }
+  }
+}
+
+}  // namespace lq::kernels

@@ -1,0 +1,58 @@
+// Optimized int8 FULLY_CONNECTED: batch rows converted to u8 (x + 128) chunk by chunk,
+// then the packed GEMM with fused requantization (int8_gemm.h).
+#include <algorithm>
+#include <string>
+
+#include "int8_gemm.h"
+#include "litequant/core/error.h"
+#include "litequant/kernels/int8_optimized.h"
+
+namespace lq::kernels {
+
+FullyConnectedInt8Optimized prepare_fully_connected_int8_optimized(
+    const FullyConnectedInt8Params& params, const int8_t* weights, const int32_t* bias,
+    Int8Path path) {
+  const Int8Path resolved = resolve_int8_path(path);
+  if (!int8_path_available(resolved))
+    throw Error(std::string("FULLY_CONNECTED: int8 kernel path ") + int8_path_name(resolved) +
+                " is not available on this CPU");
+  FullyConnectedInt8Optimized p;
+  p.params = params;
+  p.path = resolved;
+  const int32_t* b = params.has_bias ? bias : nullptr;
+  p.gemm = int8_opt::pack_gemm(resolved, params.requant, weights, params.output_depth,
+                               params.input_depth, b);
+  if (!p.gemm) {
+    const size_t count = static_cast<size_t>(params.output_depth) * static_cast<size_t>(params.input_depth);
+    p.reference_weights.assign(weights, weights + count);
+    if (b) p.reference_bias.assign(b, b + params.output_depth);
+    return p;
+  }
+  p.chunk_rows = int8_opt::chunk_rows_for(p.gemm->kp, params.batch);
+  p.scratch.assign(static_cast<size_t>(p.chunk_rows * p.gemm->kp + 64), 0);
+  return p;
+}
+
+void eval_fully_connected_int8_optimized(FullyConnectedInt8Optimized& p, const int8_t* input,
+                                         int8_t* output) {
+  const FullyConnectedInt8Params& fc = p.params;
+  if (p.uses_reference()) {
+    eval_fully_connected_int8(fc, input, p.reference_weights.data(),
+                              fc.has_bias ? p.reference_bias.data() : nullptr, output);
+    return;
+  }
+  const int8_opt::PackedGemm& g = *p.gemm;
+  const int64_t depth = fc.input_depth, units = fc.output_depth, kp = g.kp;
+  uint8_t* a = int8_opt::aligned_scratch(p.scratch);
+  for (int64_t b0 = 0; b0 < fc.batch; b0 += p.chunk_rows) {
+    const int64_t rows = std::min(p.chunk_rows, fc.batch - b0);
+    for (int64_t r = 0; r < rows; ++r) {
+      const int8_t* x = input + (b0 + r) * depth;
+      uint8_t* dst = a + r * kp;
+      for (int64_t i = 0; i < depth; ++i) dst[i] = static_cast<uint8_t>(static_cast<uint8_t>(x[i]) ^ 0x80u);
+    }
+    int8_opt::gemm(g, a, kp, rows, output + b0 * units, units);
+  }
+}
+
+}  // namespace lq::kernels

@@ -1,0 +1,67 @@
+#pragma once
+// Internals of the optimized int8 kernels: a GEMM with fused requantization,
+//   C[r, o] = requantize(sum_k A[r, k] * W[o, k] + offset[o], o)    (o < n, r < rows)
+// A is u8 (x + 128, or zp_in + 128 for padding taps), row stride `lda` >= kp, its
+// columns k in [K, kp) may hold anything (the packed weights are 0 there). W is packed
+// once per path (layouts below). Shared by int8_gemm.cpp (packing, portable kernel,
+// dispatch) and the per-ISA files int8_gemm_avx2.cpp / int8_gemm_avx512.cpp.
+#include <cstdint>
+#include <vector>
+
+#include "litequant/kernels/int8_optimized.h"
+
+namespace lq::kernels::int8_opt {
+
+// Channel layout of the packed weights. Channels are grouped in vectors of `lanes`
+// channels; vectors in panels of up to `panel_vectors` (the micro-kernel width). In a
+// panel with nv vectors, k group g (of `group` consecutive k), vector v, lane j, element
+// t is at  panel_base + ((g * nv + v) * lanes + j) * group + t.
+//   portable:   lanes 1,  group kp, panel 1   (plain rows, int8)
+//   avx2:       lanes 8,  group 2,  panel 2   (int16 elements, for vpmaddwd)
+//   avx512vnni: lanes 16, group 4,  panel 4   (int8, for vpdpbusd)
+struct PackedGemm {
+  Int8Path path = Int8Path::kPortable;
+  int32_t n = 0;   // output channels
+  int32_t k = 0;   // reduction depth
+  int32_t kp = 0;  // k rounded up to a multiple of 4
+  int32_t lanes = 1, group = 1, panel_vectors = 1;
+  std::vector<int8_t> w8;    // int8 layouts
+  std::vector<int16_t> w16;  // int16 layout (avx2)
+  // Per channel, padded with zeros to a multiple of 64 channels.
+  std::vector<int32_t> offset;      // bias - (128 + zp_in) * sum w
+  std::vector<int32_t> multiplier;  // M
+  std::vector<int32_t> total_shift; // 31 - shift, in [1, 62]
+  int32_t out_lo = -128, out_hi = 127;  // act.min - zp_out, act.max - zp_out
+  int32_t zp_out = 0;
+};
+
+// Builds the packed GEMM for weights [n, k] (row-major) or returns nullptr when an
+// accumulator could leave int32 (the contract in int8_optimized.h). bias may be null.
+// `path` must be resolved and available.
+std::shared_ptr<const PackedGemm> pack_gemm(Int8Path path, const Requantization& rq,
+                                            const int8_t* weights, int32_t n, int32_t k,
+                                            const int32_t* bias);
+
+// Rows per GEMM call such that a chunk of A stays in L2-ish size (a multiple of 48).
+int64_t chunk_rows_for(int32_t kp, int64_t total_rows);
+
+// Aligned start of a scratch buffer of chunk_rows * kp bytes (+64 slack allocated).
+inline uint8_t* aligned_scratch(std::vector<uint8_t>& s) {
+  const auto addr = reinterpret_cast<uintptr_t>(s.data());
+  return s.data() + (64 - addr % 64) % 64;
+}
+
+// C (row stride ldc) for `rows` rows of A; dispatches on g.path.
+void gemm(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8_t* c,
+          int64_t ldc);
+
+// Per-ISA entry points (same contract as gemm). nullptr-safe: *_compiled() tells
+// whether the translation unit was built with the ISA.
+bool avx512_vnni_compiled();
+void gemm_avx512_vnni(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows,
+                      int8_t* c, int64_t ldc);
+bool avx2_compiled();
+void gemm_avx2(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8_t* c,
+               int64_t ldc);
+
+}  // namespace lq::kernels::int8_opt

@@ -1,0 +1,252 @@
+// Optimized int8 FULLY_CONNECTED / CONV_2D against the reference kernels, byte for byte,
+// on every code path this CPU runs (parameter: the forced path; unavailable ones skip).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "litequant/core/error.h"
+#include "litequant/kernels/int8_optimized.h"
+#include "litequant/kernels/int8_reference.h"
+
+namespace lq::kernels {
+namespace {
+
+constexpr int8_t kGuard = 0x5A;  // bytes past the output must stay untouched
+constexpr size_t kGuardBytes = 64;
+
+struct Rand {
+  std::mt19937 rng;
+  explicit Rand(uint32_t seed) : rng(seed) {}
+  int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+  float log_uniform(float lo, float hi) {
+    return lo * std::pow(hi / lo, std::uniform_real_distribution<float>(0.0f, 1.0f)(rng));
+  }
+  std::vector<int8_t> bytes(size_t n) {
+    std::vector<int8_t> v(n);
+    for (auto& x : v) x = static_cast<int8_t>(pick(-128, 127));
+    return v;
+  }
+  Activation activation() {
+    const Activation all[] = {Activation::kNone, Activation::kRelu, Activation::kRelu6,
+                              Activation::kReluN1To1};
+    return all[pick(0, 3)];
+  }
+};
+
+// Quantization of one random case: scales chosen so that most outputs land inside
+// [-128, 127] (multiplier ~ 20 / typical |acc|), some cases with huge or tiny multipliers.
+struct CaseQuant {
+  QuantParams in, out;
+  std::vector<float> weight_scales;
+  std::vector<int32_t> bias;
+  bool has_bias = true;
+};
+
+CaseQuant random_quant(Rand& r, int32_t channels, int64_t taps) {
+  CaseQuant q;
+  q.in = {r.log_uniform(0.005f, 0.5f), r.pick(-128, 127)};
+  const bool per_channel = r.pick(0, 1) == 1;
+  q.weight_scales.resize(per_channel ? static_cast<size_t>(channels) : 1);
+  const float s_w = r.log_uniform(0.001f, 0.1f);
+  for (auto& s : q.weight_scales) s = s_w * r.log_uniform(0.5f, 2.0f);
+  const double typical_acc = 128.0 * 74.0 * std::sqrt(static_cast<double>(taps)) + 1.0;
+  double m = 20.0 / typical_acc;
+  const int mode = r.pick(0, 9);
+  if (mode == 0) m *= 300.0;    // mostly saturated outputs; multipliers may exceed 1
+  if (mode == 1) m *= 1e-4;     // outputs near zp_out
+  q.out = {static_cast<float>(q.in.scale * s_w / m), r.pick(-128, 127)};
+  q.has_bias = r.pick(0, 3) != 0;
+  q.bias.resize(static_cast<size_t>(channels));
+  const int bias_range = static_cast<int>(std::min(typical_acc, 1e6));
+  for (auto& b : q.bias) b = r.pick(-bias_range, bias_range);
+  return q;
+}
+
+std::string describe(const CaseQuant& q) {
+  return "zp_in " + std::to_string(q.in.zero_point) + " zp_out " + std::to_string(q.out.zero_point) +
+         " scales " + std::to_string(q.weight_scales.size()) + (q.has_bias ? " bias" : " no bias");
+}
+
+class Int8OptimizedTest : public ::testing::TestWithParam<Int8Path> {
+ protected:
+  void SetUp() override {
+    if (!int8_path_available(GetParam()))
+      GTEST_SKIP() << int8_path_name(GetParam()) << " is not available on this CPU";
+  }
+};
+
+// ---- FULLY_CONNECTED ------------------------------------------------------------------
+struct FcCase {
+  int32_t batch, depth, units;
+  CaseQuant q;
+  Activation activation;
+  std::vector<int8_t> input, weights;
+};
+
+// Counts outputs strictly inside the clamp range: at least 30% of the sweep must be
+// (activations and extreme zero points clamp the rest).
+struct Interior {
+  int64_t inside = 0, total = 0;
+  void add(const std::vector<int8_t>& out, const QuantizedActivationRange& range) {
+    for (int8_t v : out) inside += v > range.min && v < range.max;
+    total += static_cast<int64_t>(out.size());
+  }
+  void expect_enough_inside() const { EXPECT_GT(inside * 10, total * 3) << inside << " of " << total; }
+};
+
+void check_fully_connected(const FcCase& c, Int8Path path, const std::string& label,
+                           Interior* interior = nullptr) {
+  SCOPED_TRACE(label + ": batch " + std::to_string(c.batch) + " depth " + std::to_string(c.depth) +
+               " units " + std::to_string(c.units) + " " + describe(c.q));
+  const auto params = prepare_fully_connected_int8(
+      {c.batch, c.depth}, {c.units, c.depth}, c.q.has_bias ? std::optional(Dims{c.units}) : std::nullopt,
+      c.q.in, c.q.weight_scales, c.q.out, {.activation = c.activation});
+  const size_t n = static_cast<size_t>(c.batch) * static_cast<size_t>(c.units);
+  std::vector<int8_t> want(n, 1);
+  const int32_t* bias = c.q.has_bias ? c.q.bias.data() : nullptr;
+  eval_fully_connected_int8(params, c.input.data(), c.weights.data(), bias, want.data());
+  if (interior) interior->add(want, params.requant.activation);
+  FullyConnectedInt8Optimized opt =
+      prepare_fully_connected_int8_optimized(params, c.weights.data(), bias, path);
+  ASSERT_EQ(opt.path, resolve_int8_path(path));
+  for (int run = 0; run < 2; ++run) {  // the second run reuses the scratch
+    std::vector<int8_t> got(n + kGuardBytes, kGuard);
+    eval_fully_connected_int8_optimized(opt, c.input.data(), got.data());
+    for (size_t i = n; i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
+    got.resize(n);
+    ASSERT_EQ(got, want) << "run " << run;
+  }
+}
+
+TEST_P(Int8OptimizedTest, FullyConnectedMatchesReference) {
+  Rand r(20260601);
+  Interior interior;
+  for (int trial = 0; trial < 1000; ++trial) {
+    FcCase c;
+    c.batch = trial % 10 == 0 ? r.pick(1, 70) : r.pick(1, 7);
+    c.depth = trial % 3 == 0 ? r.pick(1, 20) : r.pick(1, 300);
+    c.units = trial % 4 == 0 ? r.pick(1, 17) : r.pick(1, 70);
+    c.q = random_quant(r, c.units, c.depth);
+    c.activation = r.activation();
+    c.input = r.bytes(static_cast<size_t>(c.batch) * static_cast<size_t>(c.depth));
+    c.weights = r.bytes(static_cast<size_t>(c.units) * static_cast<size_t>(c.depth));
+    check_fully_connected(c, GetParam(), "trial " + std::to_string(trial), &interior);
+    if (HasFatalFailure()) return;
+  }
+  interior.expect_enough_inside();
+  // The seed MLP's shapes, and accumulators beyond int32 (the reference path is taken,
+  // the output still matches).
+  for (auto [batch, depth, units] : {std::tuple{1, 784, 128}, {33, 784, 128}, {5, 128, 10}}) {
+    FcCase c{batch, depth, units, random_quant(r, units, depth), Activation::kRelu, {}, {}};
+    c.input = r.bytes(static_cast<size_t>(batch) * static_cast<size_t>(depth));
+    c.weights = r.bytes(static_cast<size_t>(units) * static_cast<size_t>(depth));
+    check_fully_connected(c, GetParam(), "mlp shape");
+    if (HasFatalFailure()) return;
+  }
+  FcCase big{2, 40, 3, random_quant(r, 3, 40), Activation::kNone, {}, {}};
+  big.q.has_bias = true;
+  big.q.bias = {std::numeric_limits<int32_t>::max() - 1000, std::numeric_limits<int32_t>::min() + 5, 7};
+  big.input = r.bytes(80);
+  big.weights = r.bytes(120);
+  check_fully_connected(big, GetParam(), "int32 overflow");
+  const auto params = prepare_fully_connected_int8({2, 40}, {3, 40}, Dims{3}, big.q.in,
+                                                   big.q.weight_scales, big.q.out, {});
+  EXPECT_TRUE(prepare_fully_connected_int8_optimized(params, big.weights.data(), big.q.bias.data(),
+                                                     GetParam())
+                  .uses_reference());
+}
+
+// ---- CONV_2D ----------------------------------------------------------------------------
+TEST_P(Int8OptimizedTest, Conv2DMatchesReference) {
+  Rand r(20260602);
+  Interior interior;
+  int trials = 0;
+  while (trials < 600) {
+    const int32_t batch = r.pick(1, 3), in_h = r.pick(1, 12), in_w = r.pick(1, 12);
+    const int32_t in_c = trials % 5 == 0 ? r.pick(20, 70) : r.pick(1, 12);
+    const int32_t out_c = trials % 3 == 0 ? r.pick(1, 70) : r.pick(1, 20);
+    const int32_t kh = r.pick(1, 5), kw = r.pick(1, 5);
+    Conv2DOptions o;
+    o.padding = r.pick(0, 1) ? Padding::kSame : Padding::kValid;
+    o.stride_h = r.pick(1, 2), o.stride_w = r.pick(1, 2);
+    o.dilation_h = r.pick(0, 3) == 0 ? 2 : 1, o.dilation_w = r.pick(0, 3) == 0 ? 2 : 1;
+    o.activation = r.activation();
+    if (o.padding == Padding::kValid &&
+        ((kh - 1) * o.dilation_h + 1 > in_h || (kw - 1) * o.dilation_w + 1 > in_w))
+      continue;  // VALID needs the filter inside the image
+    const CaseQuant q = random_quant(r, out_c, int64_t{kh} * kw * in_c);
+    const std::vector<int8_t> input = r.bytes(static_cast<size_t>(batch) * in_h * in_w * in_c);
+    const std::vector<int8_t> filter = r.bytes(static_cast<size_t>(out_c) * kh * kw * in_c);
+    const auto params = prepare_conv2d_int8({batch, in_h, in_w, in_c}, {out_c, kh, kw, in_c},
+                                            q.has_bias ? std::optional(Dims{out_c}) : std::nullopt,
+                                            q.in, q.weight_scales, q.out, o);
+    SCOPED_TRACE("trial " + std::to_string(trials) + ": input " + dims_string({batch, in_h, in_w, in_c}) +
+                 " filter " + dims_string({out_c, kh, kw, in_c}) + " stride " +
+                 std::to_string(o.stride_h) + "x" + std::to_string(o.stride_w) + " dilation " +
+                 std::to_string(o.dilation_h) + "x" + std::to_string(o.dilation_w) +
+                 (o.padding == Padding::kSame ? " SAME " : " VALID ") + describe(q));
+    const size_t n = static_cast<size_t>(flat_size(params.output_dims));
+    const int32_t* bias = q.has_bias ? q.bias.data() : nullptr;
+    std::vector<int8_t> want(n, 1);
+    eval_conv2d_int8(params, input.data(), filter.data(), bias, want.data());
+    interior.add(want, params.requant.activation);
+    Conv2DInt8Optimized opt = prepare_conv2d_int8_optimized(params, filter.data(), bias, GetParam());
+    ASSERT_FALSE(opt.uses_reference());
+    Conv2DInt8Optimized copy = opt;  // copies own their scratch
+    for (Conv2DInt8Optimized* p : {&opt, &copy, &opt}) {
+      std::vector<int8_t> got(n + kGuardBytes, kGuard);
+      eval_conv2d_int8_optimized(*p, input.data(), got.data());
+      for (size_t i = n; i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
+      got.resize(n);
+      ASSERT_EQ(got, want);
+    }
+    ++trials;
+  }
+  interior.expect_enough_inside();
+  // The seed CNN's conv and a larger SAME conv with chunked im2col.
+  for (auto [h, c, oc] : {std::tuple{28, 1, 12}, {16, 32, 64}}) {
+    const CaseQuant q = random_quant(r, oc, 9 * c);
+    const std::vector<int8_t> input = r.bytes(static_cast<size_t>(2 * h * h * c));
+    const std::vector<int8_t> filter = r.bytes(static_cast<size_t>(oc * 9 * c));
+    const auto params = prepare_conv2d_int8({2, h, h, c}, {oc, 3, 3, c}, Dims{oc}, q.in,
+                                            q.weight_scales, q.out,
+                                            {.padding = Padding::kSame, .activation = Activation::kRelu});
+    const size_t n = static_cast<size_t>(flat_size(params.output_dims));
+    std::vector<int8_t> want(n), got(n);
+    eval_conv2d_int8(params, input.data(), filter.data(), q.bias.data(), want.data());
+    Conv2DInt8Optimized opt = prepare_conv2d_int8_optimized(params, filter.data(), q.bias.data(), GetParam());
+    eval_conv2d_int8_optimized(opt, input.data(), got.data());
+    ASSERT_EQ(got, want) << "input " << h << "x" << h << "x" << c;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, Int8OptimizedTest,
+                         ::testing::Values(Int8Path::kPortable, Int8Path::kAvx2,
+                                           Int8Path::kAvx512Vnni, Int8Path::kAuto),
+                         [](const ::testing::TestParamInfo<Int8Path>& param_info) {
+                           return std::string(int8_path_name(param_info.param));
+                         });
+
+TEST(Int8Optimized, PathsAndErrors) {
+  EXPECT_TRUE(int8_path_available(Int8Path::kPortable));
+  EXPECT_TRUE(int8_path_available(Int8Path::kAuto));
+  EXPECT_NE(resolve_int8_path(Int8Path::kAuto), Int8Path::kAuto);
+  EXPECT_TRUE(int8_path_available(resolve_int8_path(Int8Path::kAuto)));
+  // A path the CPU lacks is refused by prepare.
+  for (Int8Path p : {Int8Path::kAvx2, Int8Path::kAvx512Vnni}) {
+    if (int8_path_available(p)) continue;
+    const std::vector<float> one = {1.0f};
+    const auto params = prepare_fully_connected_int8({1, 1}, {1, 1}, std::nullopt, {1, 0}, one, {1, 0}, {});
+    const int8_t w = 1;
+    EXPECT_THROW(prepare_fully_connected_int8_optimized(params, &w, nullptr, p), Error);
+  }
+}
+
+}  // namespace
+}  // namespace lq::kernels
