@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "litequant/kernels/common.h"
 
@@ -11,23 +12,8 @@ using tflite::TensorType;
 
 // Writes `count` samples into the input tensor, quantizing when it is integer.
 void feed(Interpreter& it, const TensorDetails& in, const float* x, int64_t count) {
-  if (in.dtype == TensorType::kFloat32) {
-    it.set_tensor<float>(in.index, std::span<const float>(x, static_cast<size_t>(count)));
-    return;
-  }
-  if ((in.dtype != TensorType::kInt8 && in.dtype != TensorType::kUInt8) || in.quantization.scale.size() != 1)
-    throw Error("evaluate: input '" + in.name + "' of type " + tflite::type_name(in.dtype) +
-                " is not float32 or per-tensor int8/uint8");
-  const float scale = in.quantization.scale[0];
-  const int64_t zp = in.quantization.zero_point.empty() ? 0 : in.quantization.zero_point[0];
-  const int lo = in.dtype == TensorType::kInt8 ? -128 : 0, hi = in.dtype == TensorType::kInt8 ? 127 : 255;
-  std::vector<uint8_t> q(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) {
-    const long v = std::lround(x[i] / scale) + static_cast<long>(zp);
-    // The byte of the clamped value: two's complement for int8, plain for uint8.
-    q[static_cast<size_t>(i)] = static_cast<uint8_t>(std::clamp<long>(v, lo, hi) & 0xFF);
-  }
-  it.set_tensor(in.index, q.data(), q.size(), in.dtype);
+  const std::vector<uint8_t> bytes = encode_input(in, x, count);
+  it.set_tensor(in.index, bytes.data(), bytes.size(), in.dtype);
 }
 
 // The output as floats.
@@ -50,6 +36,27 @@ std::vector<float> fetch(const Interpreter& it, const TensorDetails& out) {
   return v;
 }
 }  // namespace
+
+std::vector<uint8_t> encode_input(const TensorDetails& in, const float* x, int64_t count) {
+  if (in.dtype == TensorType::kFloat32) {
+    std::vector<uint8_t> bytes(static_cast<size_t>(count) * sizeof(float));
+    std::memcpy(bytes.data(), x, bytes.size());
+    return bytes;
+  }
+  if ((in.dtype != TensorType::kInt8 && in.dtype != TensorType::kUInt8) || in.quantization.scale.size() != 1)
+    throw Error("evaluate: input '" + in.name + "' of type " + tflite::type_name(in.dtype) +
+                " is not float32 or per-tensor int8/uint8");
+  const float scale = in.quantization.scale[0];
+  const int64_t zp = in.quantization.zero_point.empty() ? 0 : in.quantization.zero_point[0];
+  const int lo = in.dtype == TensorType::kInt8 ? -128 : 0, hi = in.dtype == TensorType::kInt8 ? 127 : 255;
+  std::vector<uint8_t> q(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    const long v = std::lround(x[i] / scale) + static_cast<long>(zp);
+    // The byte of the clamped value: two's complement for int8, plain for uint8.
+    q[static_cast<size_t>(i)] = static_cast<uint8_t>(std::clamp<long>(v, lo, hi) & 0xFF);
+  }
+  return q;
+}
 
 ClassifierResult evaluate_classifier(Interpreter& it, const float* images, int64_t n, int64_t sample_size,
                                      const float* labels, int64_t batch) {

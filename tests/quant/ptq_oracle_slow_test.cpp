@@ -53,22 +53,6 @@ std::vector<Variant> variants(const Tensor& representative) {
   };
 }
 
-// The test images in the model's input type (quantized as evaluate_classifier does).
-std::vector<uint8_t> encode(const Tensor& images, const runtime::TensorDetails& in) {
-  std::vector<uint8_t> bytes;
-  if (in.dtype == TensorType::kFloat32) {
-    bytes.resize(static_cast<size_t>(images.size()) * 4);
-    std::memcpy(bytes.data(), images.data(), bytes.size());
-    return bytes;
-  }
-  const float scale = in.quantization.scale[0];
-  const long zp = static_cast<long>(in.quantization.zero_point[0]);
-  const long lo = in.dtype == TensorType::kInt8 ? -128 : 0, hi = lo + 255;
-  for (int64_t i = 0; i < images.size(); ++i)
-    bytes.push_back(static_cast<uint8_t>(std::clamp(std::lround(images[i] / scale) + zp, lo, hi) & 0xFF));
-  return bytes;
-}
-
 class PtqOracle : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -98,7 +82,7 @@ class PtqOracle : public ::testing::Test {
       const tflite::Model q = c.convert_to_model();
       const auto bytes = tflite::write_model(q);
       runtime::Interpreter it = runtime::Interpreter::from_bytes(bytes, v.name + ".tflite");
-      const auto input = encode(ds_.test.images, it.get_input_details()[0]);
+      const auto input = runtime::encode_input(it.get_input_details()[0], ds_.test.images.data(), ds_.test.images.size());
       const std::string name = label + "_" + v.name;
       const auto r = test::compare_batch_with_oracle(name, q, input, static_cast<int32_t>(n), v.rel_tol);
       EXPECT_EQ(r.differ, 0) << name;
@@ -159,7 +143,7 @@ TEST_F(PtqOracle, FloatFallbackLayer) {
   EXPECT_EQ(float_ops, 1);
   const auto bytes = tflite::write_model(q);
   runtime::Interpreter it = runtime::Interpreter::from_bytes(bytes, "fallback.tflite");
-  const auto r = test::compare_batch_with_oracle("cnn_float_fallback", q, encode(ds_.test.images, it.get_input_details()[0]),
+  const auto r = test::compare_batch_with_oracle("cnn_float_fallback", q, runtime::encode_input(it.get_input_details()[0], ds_.test.images.data(), ds_.test.images.size()),
                                                  static_cast<int32_t>(ds_.test.size()));
   EXPECT_EQ(r.differ, 0);
 }

@@ -20,6 +20,10 @@ struct ClassifierResult {
   std::vector<int32_t> predictions;
 };
 
+// The bytes of `count` float values in the type of input `in`: float32 as is, int8/uint8
+// quantized as above. Throws lq::Error for other types or per-channel inputs.
+std::vector<uint8_t> encode_input(const TensorDetails& in, const float* x, int64_t count);
+
 // images: n samples of `sample_size` floats each (pixels in [0, 1]); labels: n class ids.
 // The first input's batch dimension is resized to `batch` (the last batch may be smaller).
 ClassifierResult evaluate_classifier(Interpreter& interpreter, const float* images, int64_t n,
