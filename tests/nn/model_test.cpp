@@ -230,3 +230,16 @@ TEST(Model, SpecDocumentationExamplesBuild) {
 
 }  // namespace
 }  // namespace lq
+
+namespace lq {
+namespace {
+TEST(Zoo, ConvnetIsTheBenchmarkModel) {
+  const Model m = zoo::convnet();
+  EXPECT_EQ(m.output_shape(), (Shape{10}));
+  EXPECT_EQ(m.get_layer("flatten")->output_shape(), (Shape{8192}));
+  // 896 + 18,496 + 36,928 + 73,856 conv parameters, 81,930 dense.
+  EXPECT_EQ(m.count_params(), 212106);
+  EXPECT_THROW(zoo::convnet({28, 28}), Error);
+}
+}  // namespace
+}  // namespace lq
