@@ -453,6 +453,7 @@ tflite::Model TFLiteConverter::convert_quantization_aware(quant::IoType in, quan
   o.output = out;
   o.weight_bits = info.weight_bits;
   o.per_tensor_layers = info.per_tensor_layers;
+  o.pack_int4 = pack_int4;
   for (const auto& [name, a] : info.activations) {
     int t = -1;
     for (size_t k = 0; k < float_model.tensors.size() && t < 0; ++k)

@@ -213,7 +213,9 @@ class Int8Pass {
     float mul_multiplier = 0.0f;
     if (code == Op::kMul)
       mul_multiplier = tensor(ins[0]).quantization.scale[0] * tensor(ins[1]).quantization.scale[0] / q.scale[0];
-    emit(code, int8_version(code, op, mul_multiplier), ins, op.outputs, op.options);
+    int version = int8_version(code, op, mul_multiplier);
+    if (weighted && tensor(ins[1]).type == TensorType::kInt4) version = code == Op::kFullyConnected ? 10 : 7;
+    emit(code, version, ins, op.outputs, op.options);
   }
 
   // Replaces the float weights and bias of FC / CONV_2D / DEPTHWISE_CONV_2D (inputs 1, 2).
@@ -228,7 +230,11 @@ class Int8Pass {
     const auto qw = detail::quantize_symmetric(detail::float_values(in_, w), wt.shape, per_channel ? channel_dim : -1,
                                                bits == options_.weight_bits.end() ? 8 : bits->second);
     tflite::Quantization wq{qw.scales, std::vector<int64_t>(qw.scales.size(), 0), per_channel ? channel_dim : 0};
-    ins[1] = detail::add_constant(out_, wt.name, wt.shape, TensorType::kInt8, qw.values, wq);
+    if (options_.pack_int4 && bits != options_.weight_bits.end() && bits->second <= 4) {
+      ins[1] = detail::add_constant(out_, wt.name, wt.shape, TensorType::kInt4, tflite::pack_int4(qw.values), wq);
+    } else {
+      ins[1] = detail::add_constant(out_, wt.name, wt.shape, TensorType::kInt8, qw.values, wq);
+    }
     if (ins.size() > 2 && ins[2] >= 0) {
       const auto& bt = in_.tensors[static_cast<size_t>(ins[2])];
       const float s_in = tensor(ins[0]).quantization.scale[0];

@@ -21,9 +21,30 @@ std::string Interpreter::Impl::op_label(size_t op_index) const {
   return "operator " + std::to_string(op_index) + " (" + tflite::op_name(model.operators[op_index].opcode) + ")";
 }
 
+namespace {
+// INT4 constants (packed weights) become int8 constants once, at load: the int8 kernels
+// then run them unchanged.
+void unpack_int4_constants(tflite::Model& m) {
+  for (tflite::Tensor& t : m.tensors) {
+    if (t.type != tflite::TensorType::kInt4 || t.buffer == 0 || t.buffer >= m.buffers.size() ||
+        m.buffers[t.buffer].data().empty())
+      continue;
+    uint64_t n = 1;
+    for (int32_t d : t.shape) n *= static_cast<uint64_t>(std::max(d, 0));
+    const std::vector<int8_t> v = tflite::unpack_int4(m.buffers[t.buffer].data(), n);
+    std::vector<uint8_t> bytes(v.size());
+    std::memcpy(bytes.data(), v.data(), v.size());
+    m.buffers.push_back(tflite::Buffer::take(std::move(bytes)));
+    t.buffer = static_cast<uint32_t>(m.buffers.size() - 1);
+    t.type = tflite::TensorType::kInt8;
+  }
+}
+}  // namespace
+
 Interpreter::Interpreter(tflite::Model model, InterpreterOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->model = std::move(model);
   impl_->options = options;
+  unpack_int4_constants(impl_->model);
   if (options.num_threads < 1) impl_->options.num_threads = 1;
   const tflite::Model& m = impl_->model;
   impl_->tensors.resize(m.tensors.size());

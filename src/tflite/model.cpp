@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <string>
+
+#include "litequant/core/error.h"
 
 namespace lq::tflite {
 
@@ -47,6 +50,28 @@ size_t type_size(TensorType t) {
 uint64_t data_size(TensorType t, uint64_t elements) {
   if (t == TensorType::kInt4) return elements / 2 + elements % 2;
   return elements * type_size(t);
+}
+
+std::vector<uint8_t> pack_int4(std::span<const int8_t> values) {
+  std::vector<uint8_t> out((values.size() + 1) / 2, 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] < -8 || values[i] > 7)
+      throw Error("pack_int4: value " + std::to_string(values[i]) + " at " + std::to_string(i) + " is not in [-8, 7]");
+    const auto nibble = static_cast<uint8_t>(values[i] & 0x0F);
+    out[i / 2] = static_cast<uint8_t>(out[i / 2] | (i % 2 ? nibble << 4 : nibble));
+  }
+  return out;
+}
+
+std::vector<int8_t> unpack_int4(std::span<const uint8_t> packed, uint64_t elements) {
+  if (packed.size() < (elements + 1) / 2) throw Error("unpack_int4: " + std::to_string(packed.size()) +
+                                                      " bytes hold fewer than " + std::to_string(elements) + " values");
+  std::vector<int8_t> out(static_cast<size_t>(elements));
+  for (uint64_t i = 0; i < elements; ++i) {
+    const int nibble = (i % 2 ? packed[i / 2] >> 4 : packed[i / 2]) & 0x0F;
+    out[static_cast<size_t>(i)] = static_cast<int8_t>(nibble >= 8 ? nibble - 16 : nibble);
+  }
+  return out;
 }
 
 std::string op_name(int32_t builtin_code) {

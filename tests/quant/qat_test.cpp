@@ -250,5 +250,46 @@ TEST(QuantizeModel, FourBitWeightsExportOnTheFourBitGrid) {
   EXPECT_EQ(checked, 2);
 }
 
+TEST(Int4, PackAndUnpackRoundTripTflitesNibbleOrder) {
+  const std::vector<int8_t> v{-3, 1, 5, -8, 7};
+  const auto packed = tflite::pack_int4(v);
+  EXPECT_EQ(packed, (std::vector<uint8_t>{0x1D, 0x85, 0x07}));  // element 0 in the low nibble
+  EXPECT_EQ(tflite::unpack_int4(packed, 5), v);
+  expect_error([] { tflite::pack_int4(std::vector<int8_t>{8}); }, "not in [-8, 7]");
+  expect_error([&] { tflite::unpack_int4(packed, 7); }, "fewer than 7 values");
+}
+
+TEST(QuantizeModel, PackedInt4WeightsRunLikeTheirInt8Storage) {
+  QuantizeConfig four;
+  four.weight_bits = 4;
+  Model q = quantize_model(zoo::cnn(), four);
+  const Tensor x = random_images(16, 13);
+  q.forward(x, true);
+  auto c = TFLiteConverter::from_keras_model(q);
+  const auto int8_bytes = c.convert();
+  c.pack_int4 = true;
+  const tflite::Model packed = c.convert_to_model();
+  const auto packed_bytes = tflite::write_model(packed);
+  std::vector<std::string> kinds;
+  for (const auto& op : packed.operators) {
+    if (op.opcode != static_cast<int32_t>(Op::kConv2D) && op.opcode != static_cast<int32_t>(Op::kFullyConnected)) continue;
+    kinds.push_back(tflite::op_name(op.opcode) + " v" + std::to_string(op.version) + " " +
+                    tflite::type_name(packed.tensors[static_cast<size_t>(op.inputs[1])].type));
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"CONV_2D v7 int4", "FULLY_CONNECTED v10 int4"}));
+  EXPECT_LT(packed_bytes.size(), int8_bytes.size() * 6 / 10);
+  std::vector<std::vector<float>> outs;
+  for (const auto* bytes : {&int8_bytes, &packed_bytes}) {
+    auto it = runtime::Interpreter::from_bytes(*bytes, "m.tflite");
+    it.resize_input_tensor(0, {16, 28, 28});
+    it.allocate_tensors();
+    it.set_tensor(it.get_input_details()[0].index, std::span<const float>(x.data(), size_t(x.size())));
+    it.invoke();
+    const auto o = it.get_tensor<float>(it.get_output_details()[0].index);
+    outs.emplace_back(o.begin(), o.end());
+  }
+  EXPECT_EQ(outs[0], outs[1]);
+}
+
 }  // namespace
 }  // namespace lq::quant

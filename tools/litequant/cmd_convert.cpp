@@ -34,8 +34,10 @@ std::vector<uint8_t> convert_model(const Model& model, const QuantizeArgs& a, co
                   " needs the float model");
     if (a.quantize == "int8-only") c.target_spec.supported_ops = {OpsSet::kBuiltinsInt8};
     c.inference_input_type = c.inference_output_type = io_type(a.io);
+    c.pack_int4 = a.pack_int4;
     return c.convert();
   }
+  if (a.pack_int4) throw Error("--pack-int4 applies to quantization-aware models with weights of 4 bits or fewer");
   if (a.quantize == "float16") {
     c.optimizations = {Optimize::kDefault};
     c.target_spec.supported_types = {tflite::TensorType::kFloat16};
@@ -75,6 +77,8 @@ void add_convert(CLI::App& app) {
   cmd->add_option("--representative", a->representative, "calibration samples (first N training images)")
       ->capture_default_str();
   cmd->add_flag("--per-tensor", a->per_tensor, "one weight scale per tensor instead of per output channel");
+  cmd->add_flag("--pack-int4", a->pack_int4,
+                "quantization-aware models with <= 4-bit weights: store them as packed INT4 (TFLite 2.14+, TFLite Micro)");
   cmd->add_option("--float-layers", a->float_layers, "layers kept in float32 (--quantize int8)")->delimiter(',');
   cmd->add_option("--data", a->data, "calibration data: fashion-mnist, or a directory of IDX files")
       ->capture_default_str();

@@ -79,7 +79,8 @@ std::string quant_text(const tflite::Quantization& q) {
 void run_inspect(const std::string& path) {
   runtime::Interpreter it = runtime::Interpreter::from_file(path);
   it.allocate_tensors();
-  const tflite::Model& m = it.model();
+  // The file as written (the interpreter holds INT4 weights unpacked to int8).
+  const tflite::Model m = tflite::read_model_file(path);
   size_t weight_bytes = 0;
   for (const auto& b : m.buffers) weight_bytes += b.data().size();
   std::printf("%s: %zu bytes, TFLite schema version %u, description \"%s\"\n", path.c_str(),

@@ -23,6 +23,7 @@ struct QuantizeArgs {
   std::string io = "float32";     // int8 models: float32, int8 or uint8 inputs/outputs
   int64_t representative = 100;   // calibration samples: the first N training images
   bool per_tensor = false;
+  bool pack_int4 = false;  // quantization-aware models with <= 4-bit weights
   std::vector<std::string> float_layers;
   std::string data = "fashion-mnist";
   int threads = 1;

@@ -64,6 +64,9 @@ class TFLiteConverter {
   bool per_channel = true;               // per-channel CONV_2D / DEPTHWISE weights
   std::vector<std::string> float_layers;  // layers kept in float32 (int8 with fallback)
   int num_threads = 1;                   // for calibration
+  // Weights of 4 bits or fewer (quantization-aware models with weight_bits <= 4) as packed
+  // INT4 tensors (see quant::Int8Options::pack_int4 for which runtimes read them).
+  bool pack_int4 = false;
 
   // "float32", "float16", "dynamic range", "int8" or "int8 only".
   std::string mode() const;

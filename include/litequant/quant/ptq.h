@@ -73,6 +73,10 @@ struct Int8Options {
   // Layers (as in weight_bits) whose CONV_2D / DEPTHWISE weights are per tensor even with
   // per_channel.
   std::set<std::string> per_tensor_layers;
+  // Weights of 4 bits or fewer stored as packed INT4 (TensorType INT4; CONV_2D and
+  // DEPTHWISE_CONV_2D version 7, FULLY_CONNECTED version 10): half the bytes. TFLite 2.14+
+  // and TFLite Micro read them; older runtimes reject these op versions.
+  bool pack_int4 = false;
 };
 
 // Full-integer quantization with the ranges from calibrate(). An operator litequant

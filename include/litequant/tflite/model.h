@@ -26,6 +26,11 @@ std::string type_name(TensorType t);  // "float32", "int8", ...
 size_t type_size(TensorType t);
 // Bytes of a dense tensor of `elements` elements of type t (int4: ceil(n/2)); 0 for string.
 uint64_t data_size(TensorType t, uint64_t elements);
+// INT4 storage (TFLite's): two values per byte, element 2i in the low nibble and 2i + 1 in
+// the high nibble, two's complement; an odd count leaves the last high nibble 0.
+// pack_int4 requires every value in [-8, 7].
+std::vector<uint8_t> pack_int4(std::span<const int8_t> values);
+std::vector<int8_t> unpack_int4(std::span<const uint8_t> packed, uint64_t elements);
 
 // schema.fbs BuiltinOperator values of the ops litequant knows.
 enum class Op : int32_t {
