@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "common/fashion_mnist_oracle.h"
 #include "common/op_oracle.h"
 #include "common/test_models.h"
 #include "litequant/convert/converter.h"
@@ -53,15 +54,8 @@ std::vector<Variant> variants(const Tensor& representative) {
   };
 }
 
-class PtqOracle : public ::testing::Test {
+class PtqOracle : public test::FashionMnistOracleTest {
  protected:
-  void SetUp() override {
-    LQ_REQUIRE_ORACLE();
-    if (!std::filesystem::exists(data::kFashionMnistDir))
-      GTEST_SKIP() << "Fashion-MNIST not installed: apt-get install dataset-fashion-mnist";
-    ds_ = data::load_dataset("fashion-mnist");
-  }
-
   // Converts `m` every way; checks bit-exactness with the oracle on all test images and,
   // for the trained seed models, each variant's accuracy and file size against float.
   void check(const Model& m, const std::string& label, bool trained) {
@@ -116,7 +110,6 @@ class PtqOracle : public ::testing::Test {
     return m;
   }
 
-  data::DatasetSplits ds_;
 };
 
 TEST_F(PtqOracle, SeedCnn) { check(trained("cnn"), "cnn", true); }

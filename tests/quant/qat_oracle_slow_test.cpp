@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "common/fashion_mnist_oracle.h"
 #include "common/op_oracle.h"
 #include "litequant/convert/converter.h"
 #include "litequant/data/dataset.h"
@@ -19,15 +20,8 @@
 namespace lq::quant {
 namespace {
 
-class QatOracle : public ::testing::Test {
+class QatOracle : public test::FashionMnistOracleTest {
  protected:
-  void SetUp() override {
-    LQ_REQUIRE_ORACLE();
-    if (!std::filesystem::exists(data::kFashionMnistDir))
-      GTEST_SKIP() << "Fashion-MNIST not installed: apt-get install dataset-fashion-mnist";
-    ds_ = data::load_dataset("fashion-mnist");
-  }
-
   Tensor test_images(const Model& m) const {
     Tensor x = ds_.test.images;
     x.reshape(with_batch(x.dim(0), m.input_shape()));
@@ -82,7 +76,6 @@ class QatOracle : public ::testing::Test {
     return exported;
   }
 
-  data::DatasetSplits ds_;
 };
 
 TEST_F(QatOracle, SeedCnnFineTuneAndFourBitWeights) {
