@@ -272,6 +272,11 @@ void QuantizeWrapper::fold_backward(const std::vector<const Tensor*>& in, const 
   const float* s = fold_->scale.data();
   for (int64_t r = 0; r < kg.size() / c; ++r)
     for (int64_t k = 0; k < c; ++k) kg[r * c + k] *= s[k];
+  // u = conv / s + b: the bias gradient is the sum of d/du (the inner layer summed d/dz).
+  if (Weight* bias = find_weight(*inner_, "bias")) {
+    bias->grad.zero();
+    for (int64_t i = 0; i < gu->size(); ++i) bias->grad[i % c] += (*gu)[i];
+  }
 }
 
 void QuantizeWrapper::add_config(nlohmann::json& c) const {
