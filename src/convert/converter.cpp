@@ -461,16 +461,26 @@ tflite::Model TFLiteConverter::convert_quantization_aware(quant::IoType in, quan
     if (t < 0) throw Error("quantization-aware model: the learned range of '" + name + "' has no tensor in the converted model");
     o.activation_params[t] = tflite::Quantization{{a.scale}, {a.zero_point}, 0};
   }
+  // Fake-quant layers placed by hand (no wrappers): every op is int8, their ranges
+  // override calibrated ones.
+  const bool by_hand = info.quantized_layers.empty();
   for (size_t i = 0; i < float_model.operators.size(); ++i) {
     const std::string layer = quant::layer_of(float_model, i);
-    if (!info.quantized_layers.count(layer) ||
+    if ((!by_hand && !info.quantized_layers.count(layer)) ||
         std::find(float_layers.begin(), float_layers.end(), layer) != float_layers.end())
       o.float_operators.insert(i);
   }
   const auto ranges = representative_dataset.empty()
                           ? std::vector<quant::TensorRange>(float_model.tensors.size())
                           : quant::calibrate(float_model, representative_dataset, num_threads);
-  return quant::quantize_int8(float_model, ranges, o);
+  try {
+    return quant::quantize_int8(float_model, ranges, o);
+  } catch (const Error& e) {
+    if (!representative_dataset.empty()) throw;
+    throw Error(std::string(e.what()) +
+                ": the model's fake-quant layers do not cover it; give a representative dataset for the rest "
+                "(litequant convert --quantize int8) or quantize it with quantize_model");
+  }
 }
 
 std::vector<uint8_t> TFLiteConverter::convert() const { return tflite::write_model(convert_to_model()); }

@@ -194,6 +194,10 @@ class Int8Pass {
     tflite::Quantization q = fixed_output(code);
     if (!q.empty()) {
       // SOFTMAX, LOGISTIC, TANH: fixed by the spec.
+    } else if (keeps_input_params(code) && options_.activation_params.count(out)) {
+      // A learned range on the output: the input is requantized to it (the op keeps them equal).
+      q = options_.activation_params.at(out);
+      ins[0] = with_params(ins[0], q);
     } else if (keeps_input_params(code)) {
       q = tensor(ins[0]).quantization;
     } else if (code == Op::kConcatenation && options_.activation_params.count(out)) {

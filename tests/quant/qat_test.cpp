@@ -291,5 +291,35 @@ TEST(QuantizeModel, PackedInt4WeightsRunLikeTheirInt8Storage) {
   EXPECT_EQ(outs[0], outs[1]);
 }
 
+// Seed 000's option 2: FakeQuantWithMinMaxArgs placed by hand in front of each Dense.
+TEST(FakeQuantByHand, ConvertsToInt8WithTheGivenRangesAndStrips) {
+  auto in = Input({28, 28});
+  auto x = layers::Flatten()(in);
+  x = layers::Dense(16, "relu")(layers::FakeQuantWithMinMaxArgs()(x));
+  Model m({in}, {layers::Dense(10, "softmax")(layers::FakeQuantWithMinMaxArgs(-6.0f, 6.0f, 8, false, "fq_head")(x))});
+  EXPECT_EQ(m.count_params(), 784 * 16 + 16 + 16 * 10 + 10);
+  EXPECT_TRUE(is_quantization_aware(m));
+  auto c = TFLiteConverter::from_keras_model(m);
+  expect_error([&] { c.convert_to_model(); }, "give a representative dataset");
+  c.representative_dataset = {random_images(20, 17)};
+  const tflite::Model tm = c.convert_to_model();
+  int fc = 0;
+  for (const auto& op : tm.operators) {
+    if (op.opcode != static_cast<int32_t>(Op::kFullyConnected)) continue;
+    ++fc;
+    const auto& q = tm.tensors[static_cast<size_t>(op.inputs[0])].quantization;
+    // [-6, 6] on 8 bits: scale 12/255, zero point from min 127.5 -> 128, int8 0.
+    ASSERT_EQ(q.scale.size(), 1u);
+    EXPECT_FLOAT_EQ(q.scale[0], 12.0f / 255.0f);
+    EXPECT_EQ(q.zero_point[0], 0);
+    EXPECT_EQ(tm.tensors[static_cast<size_t>(op.outputs[0])].type, TensorType::kInt8);
+  }
+  EXPECT_EQ(fc, 2);
+  const Model s = strip_quantization(m);
+  EXPECT_EQ(names_and_types(s), (std::vector<std::string>{"input_1:InputLayer", "flatten:Flatten", "dense:Dense",
+                                                          "dense_1:Dense"}));
+  EXPECT_FALSE(is_quantization_aware(s));
+}
+
 }  // namespace
 }  // namespace lq::quant

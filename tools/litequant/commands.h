@@ -26,6 +26,7 @@ struct QuantizeArgs {
   bool pack_int4 = false;  // quantization-aware models with <= 4-bit weights
   std::vector<std::string> float_layers;
   std::string data = "fashion-mnist";
+  bool data_given = false;  // --data on the command line (quantization-aware models calibrate only then)
   int threads = 1;
 };
 // The .tflite bytes of `model` converted as `a` says; `data` supplies calibration images
