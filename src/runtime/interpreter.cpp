@@ -117,7 +117,8 @@ void Interpreter::allocate_tensors() {
   for (size_t op = 0; op < ops; ++op) m.nodes.push_back(prepare_node(m, op));
 
   // Lifetimes of every activation: from its producer (or before the first op for model
-  // inputs) to its last reader (or past the last op for model outputs).
+  // inputs) to its last reader (or past the last op for model outputs and inputs: as in
+  // TFLite, invoke() leaves the inputs intact).
   std::vector<int> first(m.tensors.size(), -2), last(m.tensors.size(), -2);
   for (int t : m.model.inputs) first[static_cast<size_t>(t)] = last[static_cast<size_t>(t)] = -1;
   for (size_t op = 0; op < ops; ++op) {
@@ -129,6 +130,7 @@ void Interpreter::allocate_tensors() {
   }
   for (int t : m.model.outputs)
     if (first[static_cast<size_t>(t)] != -2) last[static_cast<size_t>(t)] = static_cast<int>(ops);
+  for (int t : m.model.inputs) last[static_cast<size_t>(t)] = static_cast<int>(ops);
   std::vector<BufferRequest> requests;
   std::vector<size_t> owner;
   for (size_t i = 0; i < m.tensors.size(); ++i) {

@@ -106,6 +106,28 @@ TEST(Interpreter, ArenaReusesMemory) {
   EXPECT_LT(arena, (784u + 26 * 26 * 12 + 2 * 2028 + 10) * 4);
 }
 
+// As TFLite: invoke() leaves the input tensors as they were set (the arena never reuses
+// their bytes), so the same input can be run again without set_tensor.
+TEST(Interpreter, InvokeKeepsTheInputs) {
+  for (const char* name : {"cnn", "mlp"}) {
+    Model m = zoo::by_name(name);
+    auto it = Interpreter::from_bytes(TFLiteConverter::from_keras_model(m).convert(), "m.tflite");
+    it.resize_input_tensor(0, {4, 28, 28});
+    it.allocate_tensors();
+    const Tensor x = test::random_tensor({4, 28, 28}, 5, 0.0f, 1.0f);
+    const int in = it.get_input_details()[0].index, out = it.get_output_details()[0].index;
+    it.set_tensor<float>(in, std::span<const float>(x.data(), static_cast<size_t>(x.size())));
+    it.invoke();
+    const auto first = it.get_tensor<float>(out);
+    const std::vector<float> y(first.begin(), first.end());
+    const auto kept = it.get_tensor<float>(in);
+    ASSERT_EQ(std::vector<float>(kept.begin(), kept.end()), std::vector<float>(x.data(), x.data() + x.size())) << name;
+    it.invoke();
+    const auto again = it.get_tensor<float>(out);
+    EXPECT_EQ(std::vector<float>(again.begin(), again.end()), y) << name;
+  }
+}
+
 TEST(Interpreter, TensorAccessErrors) {
   Model m = zoo::mlp();
   Interpreter it = Interpreter::from_bytes(TFLiteConverter::from_keras_model(m).convert(), "mlp.tflite");
