@@ -6,6 +6,7 @@ pkgs=(
   libgtest-dev libbenchmark-dev
   zlib1g-dev nlohmann-json3-dev libfmt-dev libcli11-dev flatbuffers-compiler libflatbuffers-dev
   libgemmlowp-dev libpng-dev
+  libdnnl-dev libxnnpack-dev libpthreadpool-dev
   clang libclang-rt-14-dev
   dataset-fashion-mnist
 )
