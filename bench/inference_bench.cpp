@@ -1,6 +1,6 @@
 // Inference speed of the seed models in litequant's interpreter, float32 against each
 // quantized form, at batch 256 (images per second, median of repeated invokes).
-//   build/bench/inference_bench [--batch 256] [--threads 1] [--repeats 20] [--models cnn,mlp]
+//   build/bench/inference_bench [--batch 256] [--threads 1] [--repeats 20] [--models cnn,mlp,convnet]
 // Weights are a fixed random initialisation (speed does not depend on their values);
 // int8 calibration uses 100 random images in [0, 1].
 #include <algorithm>
@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   std::printf("%-5s %-14s %12s %12s %10s\n", "model", "variant", "ms/batch", "images/s", "vs float");
   std::stringstream names(models);
   for (std::string name; std::getline(names, name, ',');) {
-    lq::Model m = lq::zoo::by_name(name);
+    // convnet takes 32x32x3 images (its own default); cnn and mlp 28x28.
+    lq::Model m = name == "convnet" ? lq::zoo::convnet() : lq::zoo::by_name(name);
     m.initialize(1);
     lq::Shape shape = m.input_shape();
     shape.insert(shape.begin(), 100);

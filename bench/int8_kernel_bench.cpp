@@ -1,7 +1,8 @@
-// int8 FULLY_CONNECTED and CONV_2D: reference kernels against the optimized ones
-// (int8_optimized.h) on each code path this CPU runs, single thread. Every optimized run
-// reports `speedup` = reference time / its time (the reference timed just before it on
-// the same data) and `GMAC/s`.
+// int8 FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D: reference kernels against the
+// optimized ones (int8_optimized.h) on each code path this CPU runs, single thread. Every
+// optimized run reports `speedup` = reference time / its time (the reference timed just
+// before it on the same data) and `GMAC/s`. BM_Threads* time the best path with a pool
+// of 1 or 2 threads on ops around the split threshold (kMinMacsPerPart, int8_parallel.h).
 //   build/bench/int8_kernel_bench [--benchmark_filter=conv]
 #include <benchmark/benchmark.h>
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "litequant/core/thread_pool.h"
 #include "litequant/kernels/int8_optimized.h"
 #include "litequant/kernels/int8_reference.h"
 
@@ -112,6 +114,58 @@ void BM_Conv2D(benchmark::State& state) {
   run(state, path, false, macs, [&] { k::eval_conv2d_int8_optimized(opt, input.data(), out.data()); }, ref);
 }
 
+// args: batch, size (square), channels, multiplier, stride, path (-1: reference); 3x3 SAME
+void BM_DepthwiseConv2D(benchmark::State& state) {
+  const int32_t batch = static_cast<int32_t>(state.range(0)), size = static_cast<int32_t>(state.range(1)),
+                c = static_cast<int32_t>(state.range(2)), mult = static_cast<int32_t>(state.range(3)),
+                stride = static_cast<int32_t>(state.range(4));
+  const bool reference_only = state.range(5) < 0;
+  const Int8Path path = reference_only ? Int8Path::kAuto : static_cast<Int8Path>(state.range(5));
+  if (!k::int8_path_available(path)) return state.SkipWithError("path not available");
+  const auto params = k::prepare_depthwise_conv2d_int8(
+      {batch, size, size, c}, {1, 3, 3, c * mult}, k::Dims{c * mult}, {0.02f, -3}, kOneScale, {0.05f, 5},
+      {.padding = k::Padding::kSame, .stride_h = stride, .stride_w = stride, .depth_multiplier = mult,
+       .activation = k::Activation::kRelu6});
+  const auto input = random_bytes(static_cast<size_t>(batch) * size * size * c, 1);
+  const auto filter = random_bytes(static_cast<size_t>(c) * mult * 9, 2);
+  const std::vector<int32_t> bias(static_cast<size_t>(c) * mult, 100);
+  std::vector<int8_t> out(static_cast<size_t>(k::flat_size(params.output_dims)));
+  auto ref = [&] { k::eval_depthwise_conv2d_int8(params, input.data(), filter.data(), bias.data(), out.data()); };
+  const double macs = double(k::flat_size(params.output_dims)) * 9;
+  if (reference_only) return run(state, path, true, macs, ref, ref);
+  auto opt = k::prepare_depthwise_conv2d_int8_optimized(params, filter.data(), bias.data(), path);
+  run(state, path, false, macs, [&] { k::eval_depthwise_conv2d_int8_optimized(opt, input.data(), out.data()); },
+      ref);
+}
+
+// Best path, pool of `threads` (1: no pool). args: batch, threads; FC 512 -> 256
+// (131k MACs per row) and CONV_2D 16x16x16 -> 32 3x3 SAME (37k MACs per output row).
+void BM_ThreadsFullyConnected(benchmark::State& state) {
+  const int32_t batch = static_cast<int32_t>(state.range(0)), threads = static_cast<int32_t>(state.range(1));
+  const auto params = k::prepare_fully_connected_int8({batch, 512}, {256, 512}, k::Dims{256}, {0.02f, -3},
+                                                      kOneScale, {0.05f, 5}, {});
+  const auto input = random_bytes(static_cast<size_t>(batch) * 512, 1), weights = random_bytes(256 * 512, 2);
+  const std::vector<int32_t> bias(256, 100);
+  std::vector<int8_t> out(static_cast<size_t>(batch) * 256);
+  lq::ThreadPool pool(threads);
+  auto opt = k::prepare_fully_connected_int8_optimized(params, weights.data(), bias.data(), Int8Path::kAuto, threads);
+  auto fn = [&] { k::eval_fully_connected_int8_optimized(opt, input.data(), out.data(), threads > 1 ? &pool : nullptr); };
+  run(state, Int8Path::kAuto, true, double(batch) * 512 * 256, fn, fn);
+}
+
+void BM_ThreadsConv2D(benchmark::State& state) {
+  const int32_t rows = static_cast<int32_t>(state.range(0)), threads = static_cast<int32_t>(state.range(1));
+  const auto params = k::prepare_conv2d_int8({1, rows, 16, 16}, {32, 3, 3, 16}, k::Dims{32}, {0.02f, -3},
+                                             kOneScale, {0.05f, 5}, {.padding = k::Padding::kSame});
+  const auto input = random_bytes(static_cast<size_t>(rows) * 16 * 16, 1), filter = random_bytes(32 * 9 * 16, 2);
+  const std::vector<int32_t> bias(32, 100);
+  std::vector<int8_t> out(static_cast<size_t>(k::flat_size(params.output_dims)));
+  lq::ThreadPool pool(threads);
+  auto opt = k::prepare_conv2d_int8_optimized(params, filter.data(), bias.data(), Int8Path::kAuto, threads);
+  auto fn = [&] { k::eval_conv2d_int8_optimized(opt, input.data(), out.data(), threads > 1 ? &pool : nullptr); };
+  run(state, Int8Path::kAuto, true, double(k::flat_size(params.output_dims)) * 9 * 16, fn, fn);
+}
+
 constexpr int kRef = -1;
 const int kPaths[] = {kRef, static_cast<int>(Int8Path::kPortable), static_cast<int>(Int8Path::kAvx2),
                       static_cast<int>(Int8Path::kAvx512Vnni)};
@@ -130,8 +184,23 @@ void conv_args(benchmark::internal::Benchmark* b) {
     for (int p : kPaths) b->Args({batch, hw, cin, cout, same, p});
 }
 
+void depthwise_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"batch", "hw", "c", "mult", "stride", "path"});
+  for (auto [batch, hw, c, mult, stride] : {std::tuple{1, 32, 64, 1, 1}, {1, 56, 128, 1, 2}, {4, 16, 32, 2, 1}})
+    for (int p : kPaths) b->Args({batch, hw, c, mult, stride, p});
+}
+
+void thread_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"units", "threads"});
+  for (int units : {1, 4, 8, 16, 32, 64, 256})
+    for (int threads : {1, 2}) b->Args({units, threads});
+}
+
 BENCHMARK(BM_FullyConnected)->Apply(fc_args)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Conv2D)->Apply(conv_args)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DepthwiseConv2D)->Apply(depthwise_args)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ThreadsFullyConnected)->Apply(thread_args)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ThreadsConv2D)->Apply(thread_args)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

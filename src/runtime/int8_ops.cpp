@@ -25,8 +25,9 @@ void expect_int8_weighted(const NodeContext& c) {
   c.expect(c.out(), TensorType::kInt8, "output");
 }
 
-// FULLY_CONNECTED and CONV_2D take the optimized kernels (int8_optimized.h: packed once
-// here, byte-identical with the reference) when weights and bias are constants, which
+// FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D take the optimized kernels
+// (int8_optimized.h: packed once here, byte-identical with the reference, split over the
+// interpreter's thread pool when large enough) when weights and bias are constants, which
 // expect_int8_weighted requires today; the reference kernels remain the fallback.
 bool constant_operands(const NodeContext& c, int weights, int bias) {
   return c.constant(weights) && (bias < 0 || c.constant(bias));
@@ -99,9 +100,10 @@ PreparedNode prepare_int8_weighted(NodeContext& c) {
       c.set_output(p.output_dims);
       if (constant_operands(c, w, b)) {
         auto opt = k::prepare_fully_connected_int8_optimized(p, c.constant_data<int8_t>(w).data(),
-                                                             b >= 0 ? c.i32(b).data() : nullptr);
+                                                             b >= 0 ? c.i32(b).data() : nullptr,
+                                                             k::Int8Path::kAuto, m.options.num_threads);
         return [&m, opt = std::move(opt), in, out]() mutable {
-          k::eval_fully_connected_int8_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out));
+          k::eval_fully_connected_int8_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out), m.pool.get());
         };
       }
       return [&m, p, in, w, b, out] {
@@ -117,9 +119,10 @@ PreparedNode prepare_int8_weighted(NodeContext& c) {
       c.set_output(p.output_dims);
       if (constant_operands(c, w, b)) {
         auto opt = k::prepare_conv2d_int8_optimized(p, c.constant_data<int8_t>(w).data(),
-                                                    b >= 0 ? c.i32(b).data() : nullptr);
+                                                    b >= 0 ? c.i32(b).data() : nullptr,
+                                                             k::Int8Path::kAuto, m.options.num_threads);
         return [&m, opt = std::move(opt), in, out]() mutable {
-          k::eval_conv2d_int8_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out));
+          k::eval_conv2d_int8_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out), m.pool.get());
         };
       }
       return [&m, p, in, w, b, out] {
@@ -134,6 +137,14 @@ PreparedNode prepare_int8_weighted(NodeContext& c) {
           {pad(o.padding), o.stride_h, o.stride_w, o.depth_multiplier, o.dilation_h, o.dilation_w,
            act(o.activation)});
       c.set_output(p.output_dims);
+      if (constant_operands(c, w, b)) {
+        auto opt = k::prepare_depthwise_conv2d_int8_optimized(p, c.constant_data<int8_t>(w).data(),
+                                                              b >= 0 ? c.i32(b).data() : nullptr,
+                                                             k::Int8Path::kAuto, m.options.num_threads);
+        return [&m, opt = std::move(opt), in, out]() mutable {
+          k::eval_depthwise_conv2d_int8_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out), m.pool.get());
+        };
+      }
       return [&m, p, in, w, b, out] {
         k::eval_depthwise_conv2d_int8(p, m.in<int8_t>(in), m.in<int8_t>(w),
                                       b >= 0 ? m.in<int32_t>(b) : nullptr, m.out<int8_t>(out));

@@ -46,6 +46,7 @@ Interpreter::Interpreter(tflite::Model model, InterpreterOptions options) : impl
   impl_->options = options;
   unpack_int4_constants(impl_->model);
   if (options.num_threads < 1) impl_->options.num_threads = 1;
+  if (impl_->options.num_threads > 1) impl_->pool = std::make_unique<ThreadPool>(impl_->options.num_threads);
   const tflite::Model& m = impl_->model;
   impl_->tensors.resize(m.tensors.size());
   for (size_t i = 0; i < m.tensors.size(); ++i) {

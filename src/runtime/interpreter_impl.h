@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "litequant/core/tensor.h"
+#include "litequant/core/thread_pool.h"
 #include "litequant/kernels/common.h"
 #include "litequant/runtime/interpreter.h"
 
@@ -26,6 +27,9 @@ struct Interpreter::Impl {
   std::vector<std::function<void()>> nodes;  // prepared kernels, in execution order
   AlignedVector<uint8_t> arena;
   bool allocated = false;
+  // Workers for kernels that split their work (the optimized int8 kernels); null with
+  // one thread. Owned here, never global.
+  std::unique_ptr<ThreadPool> pool;
 
   std::string op_label(size_t op_index) const;  // "operator 3 (CONV_2D)"
   const uint8_t* data(int t) const {

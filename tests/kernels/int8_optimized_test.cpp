@@ -1,4 +1,4 @@
-// Optimized int8 FULLY_CONNECTED / CONV_2D against the reference kernels, byte for byte,
+// Optimized int8 FULLY_CONNECTED / CONV_2D / DEPTHWISE_CONV_2D against the reference kernels, byte for byte,
 // on every code path this CPU runs (parameter: the forced path; unavailable ones skip).
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "litequant/core/error.h"
+#include "litequant/core/thread_pool.h"
 #include "litequant/kernels/int8_optimized.h"
 #include "litequant/kernels/int8_reference.h"
 
@@ -204,7 +205,8 @@ TEST_P(Int8OptimizedTest, Conv2DMatchesReference) {
       eval_conv2d_int8_optimized(*p, input.data(), got.data());
       for (size_t i = n; i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
       got.resize(n);
-      ASSERT_EQ(got, want);
+      const auto diff = std::mismatch(got.begin(), got.end(), want.begin());
+      ASSERT_TRUE(diff.first == got.end()) << "first difference at output " << (diff.first - got.begin());
     }
     ++trials;
   }
@@ -226,12 +228,169 @@ TEST_P(Int8OptimizedTest, Conv2DMatchesReference) {
   }
 }
 
+// ---- DEPTHWISE_CONV_2D --------------------------------------------------------------------
+TEST_P(Int8OptimizedTest, DepthwiseConv2DMatchesReference) {
+  Rand r(20260603);
+  Interior interior;
+  int trials = 0;
+  while (trials < 800) {
+    const int32_t batch = r.pick(1, 3), in_h = r.pick(1, 12), in_w = r.pick(1, 12);
+    const int32_t in_c = trials % 4 == 0 ? r.pick(17, 70) : r.pick(1, 16);
+    const int32_t mult = r.pick(1, 3), out_c = in_c * mult;
+    const int32_t kh = r.pick(1, 5), kw = r.pick(1, 5);
+    DepthwiseConv2DOptions o;
+    o.padding = r.pick(0, 1) ? Padding::kSame : Padding::kValid;
+    o.stride_h = r.pick(1, 3), o.stride_w = r.pick(1, 3);
+    o.dilation_h = r.pick(0, 3) == 0 ? r.pick(2, 3) : 1, o.dilation_w = r.pick(0, 3) == 0 ? r.pick(2, 3) : 1;
+    o.depth_multiplier = mult;
+    o.activation = r.activation();
+    if (o.padding == Padding::kValid &&
+        ((kh - 1) * o.dilation_h + 1 > in_h || (kw - 1) * o.dilation_w + 1 > in_w))
+      continue;
+    const CaseQuant q = random_quant(r, out_c, int64_t{kh} * kw);
+    const std::vector<int8_t> input = r.bytes(static_cast<size_t>(batch) * in_h * in_w * in_c);
+    const std::vector<int8_t> filter = r.bytes(static_cast<size_t>(kh) * kw * out_c);
+    const auto params = prepare_depthwise_conv2d_int8(
+        {batch, in_h, in_w, in_c}, {1, kh, kw, out_c}, q.has_bias ? std::optional(Dims{out_c}) : std::nullopt,
+        q.in, q.weight_scales, q.out, o);
+    SCOPED_TRACE("trial " + std::to_string(trials) + ": input " + dims_string({batch, in_h, in_w, in_c}) +
+                 " filter " + dims_string({1, kh, kw, out_c}) + " x" + std::to_string(mult) + " stride " +
+                 std::to_string(o.stride_h) + "x" + std::to_string(o.stride_w) + " dilation " +
+                 std::to_string(o.dilation_h) + "x" + std::to_string(o.dilation_w) +
+                 (o.padding == Padding::kSame ? " SAME " : " VALID ") + describe(q));
+    const size_t n = static_cast<size_t>(flat_size(params.output_dims));
+    const int32_t* bias = q.has_bias ? q.bias.data() : nullptr;
+    std::vector<int8_t> want(n, 1);
+    eval_depthwise_conv2d_int8(params, input.data(), filter.data(), bias, want.data());
+    interior.add(want, params.requant.activation);
+    DepthwiseConv2DInt8Optimized opt =
+        prepare_depthwise_conv2d_int8_optimized(params, filter.data(), bias, GetParam());
+    ASSERT_EQ(opt.path, resolve_int8_path(GetParam()));
+    ASSERT_FALSE(opt.uses_reference());
+    DepthwiseConv2DInt8Optimized copy = opt;
+    for (DepthwiseConv2DInt8Optimized* p : {&opt, &copy, &opt}) {
+      std::vector<int8_t> got(n + kGuardBytes, kGuard);
+      eval_depthwise_conv2d_int8_optimized(*p, input.data(), got.data());
+      for (size_t i = n; i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
+      got.resize(n);
+      const auto diff = std::mismatch(got.begin(), got.end(), want.begin());
+      ASSERT_TRUE(diff.first == got.end()) << "first difference at output " << (diff.first - got.begin());
+    }
+    ++trials;
+  }
+  interior.expect_enough_inside();
+  // Accumulators beyond int32: the reference path is taken, the output still matches.
+  const std::vector<float> one = {0.01f};
+  const auto params = prepare_depthwise_conv2d_int8({1, 3, 3, 2}, {1, 3, 3, 2}, Dims{2}, {0.1f, 5}, one,
+                                                    {0.2f, -3}, {.padding = Padding::kSame});
+  const std::vector<int32_t> bias = {std::numeric_limits<int32_t>::max() - 1000,
+                                     std::numeric_limits<int32_t>::min() + 5};
+  const std::vector<int8_t> input = r.bytes(18), filter = r.bytes(18);
+  std::vector<int8_t> want(18), got(18);
+  eval_depthwise_conv2d_int8(params, input.data(), filter.data(), bias.data(), want.data());
+  auto opt = prepare_depthwise_conv2d_int8_optimized(params, filter.data(), bias.data(), GetParam());
+  EXPECT_TRUE(opt.uses_reference());
+  eval_depthwise_conv2d_int8_optimized(opt, input.data(), got.data());
+  EXPECT_EQ(got, want);
+}
+
+// Double rounding over the whole multiplier / shift range, and accumulators near the
+// int32 limits (1x1 filter with weight 1 and zp_in 0: acc = x + bias).
+TEST_P(Int8OptimizedTest, DepthwiseRequantizationEdges) {
+  Rand r(20260604);
+  for (int trial = 0; trial < 300; ++trial) {
+    const int32_t c = r.pick(1, 40);
+    std::vector<float> scales(static_cast<size_t>(c));
+    for (auto& s : scales) s = r.log_uniform(1e-9f, 1e3f);
+    const auto params = prepare_depthwise_conv2d_int8({1, 2, 3, c}, {1, 1, 1, c}, Dims{c}, {1.0f, 0}, scales,
+                                                      {1.0f, r.pick(-128, 127)}, {.padding = Padding::kSame});
+    std::vector<int8_t> filter(static_cast<size_t>(c), 1);
+    std::vector<int32_t> bias(static_cast<size_t>(c));
+    const int32_t limit = std::numeric_limits<int32_t>::max() - 200;
+    for (auto& b : bias) b = r.pick(0, 3) == 0 ? r.pick(-limit, limit) : r.pick(-100000, 100000);
+    const std::vector<int8_t> input = r.bytes(static_cast<size_t>(6 * c));
+    std::vector<int8_t> want(static_cast<size_t>(6 * c)), got(want.size());
+    eval_depthwise_conv2d_int8(params, input.data(), filter.data(), bias.data(), want.data());
+    auto opt = prepare_depthwise_conv2d_int8_optimized(params, filter.data(), bias.data(), GetParam());
+    ASSERT_FALSE(opt.uses_reference());
+    eval_depthwise_conv2d_int8_optimized(opt, input.data(), got.data());
+    ASSERT_EQ(got, want) << "trial " << trial;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Paths, Int8OptimizedTest,
                          ::testing::Values(Int8Path::kPortable, Int8Path::kAvx2,
                                            Int8Path::kAvx512Vnni, Int8Path::kAuto),
                          [](const ::testing::TestParamInfo<Int8Path>& param_info) {
                            return std::string(int8_path_name(param_info.param));
                          });
+
+// Threads: ops large enough to be split give the reference's bytes for every thread
+// count, with pools larger and smaller than the prepared slot count.
+TEST_P(Int8OptimizedTest, ThreadCountDoesNotChangeBytes) {
+  Rand r(20260605);
+  ThreadPool pool2(2), pool3(3), pool5(5);
+  ThreadPool* pools[] = {nullptr, &pool2, &pool3, &pool5};
+  for (int slots : {1, 2, 3, 4}) {
+    SCOPED_TRACE("slots " + std::to_string(slots));
+    {  // FULLY_CONNECTED: 8.4 M MACs, odd batch
+      const int32_t batch = 67, depth = 500, units = 250;
+      const CaseQuant q = random_quant(r, units, depth);
+      const auto params = prepare_fully_connected_int8({batch, depth}, {units, depth}, Dims{units}, q.in,
+                                                       q.weight_scales, q.out, {.activation = Activation::kRelu});
+      const auto input = r.bytes(static_cast<size_t>(batch * depth)), w = r.bytes(static_cast<size_t>(units * depth));
+      std::vector<int8_t> want(static_cast<size_t>(batch * units));
+      eval_fully_connected_int8(params, input.data(), w.data(), q.bias.data(), want.data());
+      auto opt = prepare_fully_connected_int8_optimized(params, w.data(), q.bias.data(), GetParam(), slots);
+      for (ThreadPool* pool : pools) {
+        std::vector<int8_t> got(want.size() + kGuardBytes, kGuard);
+        eval_fully_connected_int8_optimized(opt, input.data(), got.data(), pool);
+        for (size_t i = want.size(); i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
+        got.resize(want.size());
+        ASSERT_EQ(got, want) << "FULLY_CONNECTED, pool " << (pool ? pool->num_threads() : 0);
+      }
+    }
+    {  // CONV_2D: 2 images x 15 rows, SAME and stride 1
+      const int32_t batch = 2, h = 15, w = 17, c = 24, oc = 40;
+      const CaseQuant q = random_quant(r, oc, 9 * c);
+      const auto params = prepare_conv2d_int8({batch, h, w, c}, {oc, 3, 3, c}, Dims{oc}, q.in, q.weight_scales,
+                                              q.out, {.padding = Padding::kSame, .activation = Activation::kRelu});
+      const auto input = r.bytes(static_cast<size_t>(batch * h * w * c));
+      const auto filter = r.bytes(static_cast<size_t>(oc * 9 * c));
+      std::vector<int8_t> want(static_cast<size_t>(flat_size(params.output_dims)));
+      eval_conv2d_int8(params, input.data(), filter.data(), q.bias.data(), want.data());
+      auto opt = prepare_conv2d_int8_optimized(params, filter.data(), q.bias.data(), GetParam(), slots);
+      for (ThreadPool* pool : pools) {
+        std::vector<int8_t> got(want.size() + kGuardBytes, kGuard);
+        eval_conv2d_int8_optimized(opt, input.data(), got.data(), pool);
+        for (size_t i = want.size(); i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
+        got.resize(want.size());
+        ASSERT_EQ(got, want) << "CONV_2D, pool " << (pool ? pool->num_threads() : 0);
+      }
+    }
+    {  // DEPTHWISE_CONV_2D: 3 images, stride 2, dilation, multiplier 2
+      const int32_t batch = 3, h = 41, w = 37, c = 40, mult = 2;
+      DepthwiseConv2DOptions o;
+      o.padding = Padding::kSame, o.stride_h = 2, o.stride_w = 1, o.dilation_h = 2;
+      o.depth_multiplier = mult, o.activation = Activation::kRelu6;
+      const CaseQuant q = random_quant(r, c * mult, 9);
+      const auto params = prepare_depthwise_conv2d_int8({batch, h, w, c}, {1, 3, 3, c * mult}, Dims{c * mult},
+                                                        q.in, q.weight_scales, q.out, o);
+      const auto input = r.bytes(static_cast<size_t>(batch * h * w * c));
+      const auto filter = r.bytes(static_cast<size_t>(9 * c * mult));
+      std::vector<int8_t> want(static_cast<size_t>(flat_size(params.output_dims)));
+      eval_depthwise_conv2d_int8(params, input.data(), filter.data(), q.bias.data(), want.data());
+      auto opt = prepare_depthwise_conv2d_int8_optimized(params, filter.data(), q.bias.data(), GetParam(), slots);
+      for (ThreadPool* pool : pools) {
+        std::vector<int8_t> got(want.size() + kGuardBytes, kGuard);
+        eval_depthwise_conv2d_int8_optimized(opt, input.data(), got.data(), pool);
+        for (size_t i = want.size(); i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
+        got.resize(want.size());
+        ASSERT_EQ(got, want) << "DEPTHWISE_CONV_2D, pool " << (pool ? pool->num_threads() : 0);
+      }
+    }
+  }
+}
 
 TEST(Int8Optimized, PathsAndErrors) {
   EXPECT_TRUE(int8_path_available(Int8Path::kPortable));

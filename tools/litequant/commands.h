@@ -16,6 +16,7 @@ void add_summary(CLI::App& app);
 void add_convert(CLI::App& app);
 void add_compare(CLI::App& app);  // the main job's comparison table
 void add_tflite_commands(CLI::App& app);  // inspect, run
+void add_bench(CLI::App& app);            // inference speed of a .tflite file
 
 // How `litequant convert` quantizes (see TFLiteConverter).
 struct QuantizeArgs {

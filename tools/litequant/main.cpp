@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   lq::cli::add_convert(app);
   lq::cli::add_compare(app);
   lq::cli::add_tflite_commands(app);
+  lq::cli::add_bench(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,12 +1,18 @@
 #pragma once
-// Optimized int8 FULLY_CONNECTED and CONV_2D (issue 6, "fast kernels").
+// Optimized int8 FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D (issue 6, "fast kernels").
 //
 // prepare_*_int8_optimized() takes the params of the matching reference prepare
 // (int8_reference.h) plus the CONSTANT weights and bias, packs the weights once for the
 // chosen code path, folds zero point and bias into one int32 per output channel and
 // sizes the scratch buffers. eval_*_int8_optimized() is integer only and allocates
 // nothing (it only writes the prepared object's scratch, so one prepared object must not
-// be evaluated by two threads at once; copies have their own scratch).
+// be evaluated by two calls at once; copies have their own scratch).
+//
+// Threads: prepare sizes scratch for `max_threads` workers; eval splits its work (batch
+// rows, output rows) over `pool` into at most min(max_threads, pool threads) contiguous
+// parts, and only when each part carries enough multiply-adds (small ops run on the
+// caller alone). Every output byte is computed by one part with exact integer math, so
+// the output is byte-identical for any pool and thread count. pool null: caller only.
 //
 // ======================= NUMERIC CONTRACT ============================================
 // * The output is BYTE-IDENTICAL with eval_fully_connected_int8 / eval_conv2d_int8 for
@@ -31,6 +37,10 @@
 
 #include "litequant/kernels/int8_reference.h"
 
+namespace lq {
+class ThreadPool;
+}
+
 namespace lq::kernels {
 
 // Code paths of the optimized kernels. kAuto picks the fastest available one.
@@ -47,7 +57,8 @@ Int8Path resolve_int8_path(Int8Path path);
 const char* int8_path_name(Int8Path path);
 
 namespace int8_opt {
-struct PackedGemm;  // packed weights + per-channel constants (src/kernels/optimized)
+struct PackedGemm;       // packed weights + per-channel constants (src/kernels/optimized)
+struct PackedDepthwise;  // the same for DEPTHWISE_CONV_2D
 }
 
 // ---- FULLY_CONNECTED ----------------------------------------------------------------
@@ -59,8 +70,10 @@ struct FullyConnectedInt8Optimized {
   std::shared_ptr<const int8_opt::PackedGemm> gemm;  // immutable, shared by copies
   std::vector<int8_t> reference_weights;             // only when uses_reference()
   std::vector<int32_t> reference_bias;
-  int64_t chunk_rows = 0;       // batch rows converted per GEMM call
-  std::vector<uint8_t> scratch;  // chunk_rows x K (padded), plus alignment slack
+  int64_t chunk_rows = 0;        // batch rows converted per GEMM call
+  int64_t slot_bytes = 0;        // chunk_rows x K (padded), plus alignment slack
+  int32_t slots = 1;             // threads that may work at once
+  std::vector<uint8_t> scratch;  // slots x slot_bytes
 };
 
 // weights [O, I] and bias [O] (nullptr if none) as for eval_fully_connected_int8; both
@@ -68,10 +81,11 @@ struct FullyConnectedInt8Optimized {
 // available.
 FullyConnectedInt8Optimized prepare_fully_connected_int8_optimized(
     const FullyConnectedInt8Params& params, const int8_t* weights, const int32_t* bias,
-    Int8Path path = Int8Path::kAuto);
+    Int8Path path = Int8Path::kAuto, int max_threads = 1);
 
 void eval_fully_connected_int8_optimized(FullyConnectedInt8Optimized& prepared,
-                                         const int8_t* input, int8_t* output);
+                                         const int8_t* input, int8_t* output,
+                                         ThreadPool* pool = nullptr);
 
 // ---- CONV_2D ------------------------------------------------------------------------
 struct Conv2DInt8Optimized {
@@ -84,16 +98,47 @@ struct Conv2DInt8Optimized {
   std::vector<int32_t> reference_bias;
   int64_t chunk_rows = 0;        // output pixels per im2col + GEMM step
   int32_t padded_h = 0, padded_w = 0;  // one image as u8 with its padding border
-  int64_t image_offset = 0;      // of the padded image from scratch.data()
-  std::vector<uint8_t> scratch;  // chunk_rows x (KH*KW*C, padded) | padded image
+  int64_t image_offset = 0;      // of the padded image from its slot's start
+  int64_t slot_bytes = 0;        // chunk_rows x (KH*KW*C, padded) | padded image
+  int32_t slots = 1;             // threads that may work at once
+  std::vector<uint8_t> scratch;  // slots x slot_bytes
 };
 
 // filter [O, KH, KW, C] and bias [O] (nullptr if none) as for eval_conv2d_int8.
 Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params,
                                                   const int8_t* filter, const int32_t* bias,
-                                                  Int8Path path = Int8Path::kAuto);
+                                                  Int8Path path = Int8Path::kAuto,
+                                                  int max_threads = 1);
 
 void eval_conv2d_int8_optimized(Conv2DInt8Optimized& prepared, const int8_t* input,
-                                int8_t* output);
+                                int8_t* output, ThreadPool* pool = nullptr);
+
+// ---- DEPTHWISE_CONV_2D ------------------------------------------------------------------
+// Same contract, except that requantization is the reference's DOUBLE rounding
+// (int8_reference.h), vectorized exactly; prepare falls back to the reference kernel when
+// |bias - zp_in * sum w| + 128 * sum |w| exceeds INT32_MAX for some channel.
+struct DepthwiseConv2DInt8Optimized {
+  DepthwiseConv2DInt8Params params;
+  Int8Path path = Int8Path::kPortable;
+  bool uses_reference() const { return packed == nullptr; }
+
+  std::shared_ptr<const int8_opt::PackedDepthwise> packed;
+  std::vector<int8_t> reference_filter;
+  std::vector<int32_t> reference_bias;
+  int32_t padded_h = 0, padded_w = 0;  // one image, channels expanded, with its border
+  int64_t slot_bytes = 0;              // one padded image (64-byte multiple)
+  int32_t slots = 1;                   // threads that may work at once, one image each
+  std::vector<int8_t> scratch;         // slots x slot_bytes
+};
+
+// filter [1, KH, KW, C*M] and bias [C*M] (nullptr if none) as for
+// eval_depthwise_conv2d_int8.
+DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
+    const DepthwiseConv2DInt8Params& params, const int8_t* filter, const int32_t* bias,
+    Int8Path path = Int8Path::kAuto, int max_threads = 1);
+
+void eval_depthwise_conv2d_int8_optimized(DepthwiseConv2DInt8Optimized& prepared,
+                                          const int8_t* input, int8_t* output,
+                                          ThreadPool* pool = nullptr);
 
 }  // namespace lq::kernels

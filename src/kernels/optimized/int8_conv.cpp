@@ -1,7 +1,9 @@
 // Optimized int8 CONV_2D, one image at a time: the image is converted to u8 (x + 128)
 // inside a border of zp_in + 128 (x - zp_in = 0: the reference's skipped taps), then
 // chunks of output pixels are unrolled (im2col) into u8 rows and multiplied by the packed
-// GEMM with fused requantization (int8_gemm.h). Row k order is the filter's (ky, kx, c),
+// GEMM with fused requantization (int8_gemm.h). Threads take contiguous ranges of output
+// rows (of all images), each slot with its own padded image and im2col buffer; a range
+// converts only the input rows its output rows read (int8_parallel.h). Row k order is the filter's (ky, kx, c),
 // so the filter [O, KH, KW, C] is the GEMM's W[O, K] as is.
 //
 // Copies move whole 16-byte blocks and may run up to 15 bytes past their end: reads stay
@@ -14,6 +16,7 @@
 #include <string>
 
 #include "int8_gemm.h"
+#include "int8_parallel.h"
 #include "litequant/core/error.h"
 #include "litequant/kernels/int8_optimized.h"
 
@@ -32,11 +35,13 @@ inline void copy_blocks(uint8_t* dst, const uint8_t* src, int64_t n) {
 
 int64_t round_up64(int64_t x) { return (x + 63) / 64 * 64; }
 
-// Image b of the input into the interior of the padded image (the border never changes).
-void convert_image(const Conv2DInt8Optimized& p, const int8_t* input, int64_t b, uint8_t* img) {
+// Rows [y0, y1) of image b into the interior of the padded image (the border never
+// changes).
+void convert_rows(const Conv2DInt8Optimized& p, const int8_t* input, int64_t b, int64_t y0,
+                  int64_t y1, uint8_t* img) {
   const Conv2DParams& cp = p.params;
   const int64_t c = cp.in_c, row = int64_t{cp.in_w} * c;
-  for (int64_t y = 0; y < cp.in_h; ++y)
+  for (int64_t y = y0; y < y1; ++y)
     to_u8(input + (b * cp.in_h + y) * row,
           img + ((y + cp.pad_top) * int64_t{p.padded_w} + cp.pad_left) * c, row);
 }
@@ -70,7 +75,7 @@ void im2col(const Conv2DInt8Optimized& p, const uint8_t* img, int64_t pixel0, in
 
 Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params,
                                                   const int8_t* filter, const int32_t* bias,
-                                                  Int8Path path) {
+                                                  Int8Path path, int max_threads) {
   const Int8Path resolved = resolve_int8_path(path);
   if (!int8_path_available(resolved))
     throw Error(std::string("CONV_2D: int8 kernel path ") + int8_path_name(resolved) +
@@ -100,16 +105,20 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
       extent(params.out_w, params.stride_w, params.filter_w, params.dilation_w)));
   const int64_t pixels = int64_t{params.out_h} * params.out_w;
   p.chunk_rows = int8_opt::chunk_rows_for(p.gemm->kp, pixels);
-  // Relative to scratch.data() (not the aligned start), so copies keep the border.
+  // Relative to the slot's start (not the aligned start), so copies keep the border.
   p.image_offset = 64 + round_up64(p.chunk_rows * p.gemm->kp + kSlack);
   const int64_t image_bytes = int64_t{p.padded_h} * p.padded_w * params.in_c;
-  p.scratch.assign(static_cast<size_t>(p.image_offset + image_bytes + kSlack), 0);
+  p.slots = std::max(1, max_threads);
+  p.slot_bytes = round_up64(p.image_offset + image_bytes + kSlack);
+  p.scratch.assign(static_cast<size_t>(p.slots * p.slot_bytes), 0);
   const uint8_t pad = static_cast<uint8_t>(128 - params.requant.input_offset);  // zp_in + 128
-  std::memset(p.scratch.data() + p.image_offset, pad, static_cast<size_t>(image_bytes));
+  for (int64_t s = 0; s < p.slots; ++s)
+    std::memset(p.scratch.data() + s * p.slot_bytes + p.image_offset, pad, static_cast<size_t>(image_bytes));
   return p;
 }
 
-void eval_conv2d_int8_optimized(Conv2DInt8Optimized& p, const int8_t* input, int8_t* output) {
+void eval_conv2d_int8_optimized(Conv2DInt8Optimized& p, const int8_t* input, int8_t* output,
+                                ThreadPool* pool) {
   const Conv2DInt8Params& cp = p.params;
   if (p.uses_reference()) {
     eval_conv2d_int8(cp, input, p.reference_filter.data(),
@@ -118,17 +127,31 @@ void eval_conv2d_int8_optimized(Conv2DInt8Optimized& p, const int8_t* input, int
   }
   const int8_opt::PackedGemm& g = *p.gemm;
   const int64_t pixels = int64_t{cp.out_h} * cp.out_w;
-  uint8_t* a = int8_opt::aligned_scratch(p.scratch);
-  uint8_t* img = p.scratch.data() + p.image_offset;
-  for (int64_t b = 0; b < cp.batch; ++b) {
-    convert_image(p, input, b, img);
-    int8_t* out = output + b * pixels * cp.out_c;
-    for (int64_t p0 = 0; p0 < pixels; p0 += p.chunk_rows) {
-      const int64_t rows = std::min(p.chunk_rows, pixels - p0);
-      im2col(p, img, p0, rows, a, g.kp);
-      int8_opt::gemm(g, a, g.kp, rows, out + p0 * cp.out_c, cp.out_c);
+  const int64_t units = int64_t{cp.batch} * cp.out_h;  // output rows of all images
+  const int64_t row_macs = int64_t{cp.out_w} * cp.out_c * g.k;
+  auto work = [&](int64_t slot, int64_t begin, int64_t end) {
+    uint8_t* base = p.scratch.data() + slot * p.slot_bytes;
+    uint8_t* a = base + (64 - reinterpret_cast<uintptr_t>(base) % 64) % 64;
+    uint8_t* img = base + p.image_offset;
+    for (int64_t u = begin; u < end;) {
+      const int64_t b = u / cp.out_h, oy0 = u % cp.out_h;
+      const int64_t oy1 = std::min<int64_t>(cp.out_h, oy0 + (end - u));
+      // Input rows read by output rows [oy0, oy1).
+      const int64_t y0 = std::max<int64_t>(0, oy0 * cp.stride_h - cp.pad_top);
+      const int64_t y1 = std::min<int64_t>(
+          cp.in_h, (oy1 - 1) * cp.stride_h + int64_t{cp.filter_h - 1} * cp.dilation_h - cp.pad_top + 1);
+      if (y0 < y1) convert_rows(p, input, b, y0, y1, img);
+      int8_t* out = output + b * pixels * cp.out_c;
+      const int64_t end_pixel = oy1 * cp.out_w;
+      for (int64_t p0 = oy0 * cp.out_w; p0 < end_pixel; p0 += p.chunk_rows) {
+        const int64_t rows = std::min(p.chunk_rows, end_pixel - p0);
+        im2col(p, img, p0, rows, a, g.kp);
+        int8_opt::gemm(g, a, g.kp, rows, out + p0 * cp.out_c, cp.out_c);
+      }
+      u += oy1 - oy0;
     }
-  }
+  };
+  int8_opt::run_parts(pool, int8_opt::parts_for(pool, p.slots, units, row_macs), units, work);
 }
 
 }  // namespace lq::kernels

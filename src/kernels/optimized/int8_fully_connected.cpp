@@ -1,9 +1,11 @@
 // Optimized int8 FULLY_CONNECTED: batch rows converted to u8 (x + 128) chunk by chunk,
-// then the packed GEMM with fused requantization (int8_gemm.h).
+// then the packed GEMM with fused requantization (int8_gemm.h). Threads take contiguous
+// ranges of batch rows, each with its own conversion buffer (int8_parallel.h).
 #include <algorithm>
 #include <string>
 
 #include "int8_gemm.h"
+#include "int8_parallel.h"
 #include "litequant/core/error.h"
 #include "litequant/kernels/int8_optimized.h"
 
@@ -11,7 +13,7 @@ namespace lq::kernels {
 
 FullyConnectedInt8Optimized prepare_fully_connected_int8_optimized(
     const FullyConnectedInt8Params& params, const int8_t* weights, const int32_t* bias,
-    Int8Path path) {
+    Int8Path path, int max_threads) {
   const Int8Path resolved = resolve_int8_path(path);
   if (!int8_path_available(resolved))
     throw Error(std::string("FULLY_CONNECTED: int8 kernel path ") + int8_path_name(resolved) +
@@ -28,13 +30,15 @@ FullyConnectedInt8Optimized prepare_fully_connected_int8_optimized(
     if (b) p.reference_bias.assign(b, b + params.output_depth);
     return p;
   }
+  p.slots = std::max(1, max_threads);
   p.chunk_rows = int8_opt::chunk_rows_for(p.gemm->kp, params.batch);
-  p.scratch.assign(static_cast<size_t>(p.chunk_rows * p.gemm->kp + 64), 0);
+  p.slot_bytes = (p.chunk_rows * p.gemm->kp + 64 + 63) / 64 * 64;
+  p.scratch.assign(static_cast<size_t>(p.slots * p.slot_bytes), 0);
   return p;
 }
 
 void eval_fully_connected_int8_optimized(FullyConnectedInt8Optimized& p, const int8_t* input,
-                                         int8_t* output) {
+                                         int8_t* output, ThreadPool* pool) {
   const FullyConnectedInt8Params& fc = p.params;
   if (p.uses_reference()) {
     eval_fully_connected_int8(fc, input, p.reference_weights.data(),
@@ -43,16 +47,20 @@ void eval_fully_connected_int8_optimized(FullyConnectedInt8Optimized& p, const i
   }
   const int8_opt::PackedGemm& g = *p.gemm;
   const int64_t depth = fc.input_depth, units = fc.output_depth, kp = g.kp;
-  uint8_t* a = int8_opt::aligned_scratch(p.scratch);
-  for (int64_t b0 = 0; b0 < fc.batch; b0 += p.chunk_rows) {
-    const int64_t rows = std::min(p.chunk_rows, fc.batch - b0);
-    for (int64_t r = 0; r < rows; ++r) {
-      const int8_t* x = input + (b0 + r) * depth;
-      uint8_t* dst = a + r * kp;
-      for (int64_t i = 0; i < depth; ++i) dst[i] = static_cast<uint8_t>(static_cast<uint8_t>(x[i]) ^ 0x80u);
+  auto work = [&](int64_t slot, int64_t begin, int64_t end) {
+    uint8_t* a = p.scratch.data() + slot * p.slot_bytes;
+    a += (64 - reinterpret_cast<uintptr_t>(a) % 64) % 64;
+    for (int64_t b0 = begin; b0 < end; b0 += p.chunk_rows) {
+      const int64_t rows = std::min(p.chunk_rows, end - b0);
+      for (int64_t r = 0; r < rows; ++r) {
+        const int8_t* x = input + (b0 + r) * depth;
+        uint8_t* dst = a + r * kp;
+        for (int64_t i = 0; i < depth; ++i) dst[i] = static_cast<uint8_t>(static_cast<uint8_t>(x[i]) ^ 0x80u);
+      }
+      int8_opt::gemm(g, a, kp, rows, output + b0 * units, units);
     }
-    int8_opt::gemm(g, a, kp, rows, output + b0 * units, units);
-  }
+  };
+  int8_opt::run_parts(pool, int8_opt::parts_for(pool, p.slots, fc.batch, depth * units), fc.batch, work);
 }
 
 }  // namespace lq::kernels
