@@ -3,6 +3,7 @@
 // and returns the eval call.
 #include <cstring>
 
+#include "litequant/kernels/float_optimized.h"
 #include "litequant/kernels/float_reference.h"
 #include "node_context.h"
 
@@ -31,7 +32,11 @@ PreparedNode prepare_float(NodeContext& c) {
                                        {pad(o.padding), o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, act(o.activation)});
       c.set_output(p.output_dims);
       const int in = c.in(0), w = c.in(1), b = c.has_input(2) ? c.in(2) : -1, out = c.out();
-      return [&m, p, in, w, b, out] { k::eval_conv2d(p, m.f32(in), m.f32(w), b >= 0 ? m.f32(b) : nullptr, m.f32_out(out)); };
+      // Optimized (float_optimized.h: im2col + sgemm, within 1e-5 of the reference).
+      m.warm_up = true;
+      return [&m, opt = k::Conv2DFloatOptimized(p), in, w, b, out]() mutable {
+        opt.eval(m.f32(in), m.f32(w), b >= 0 ? m.f32(b) : nullptr, m.f32_out(out), m.pool.get());
+      };
     }
     case Op::kDepthwiseConv2D: {
       expect_float(c, 3);
@@ -52,8 +57,10 @@ PreparedNode prepare_float(NodeContext& c) {
                                                 {act(o.activation), o.keep_num_dims});
       c.set_output(p.output_dims);
       const int in = c.in(0), w = c.in(1), b = c.has_input(2) ? c.in(2) : -1, out = c.out();
+      m.warm_up = true;
       return [&m, p, in, w, b, out] {
-        k::eval_fully_connected(p, m.f32(in), m.f32(w), b >= 0 ? m.f32(b) : nullptr, m.f32_out(out));
+        k::eval_fully_connected_optimized(p, m.f32(in), m.f32(w), b >= 0 ? m.f32(b) : nullptr, m.f32_out(out),
+                                          m.pool.get());
       };
     }
     case Op::kMaxPool2D:

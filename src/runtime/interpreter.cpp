@@ -155,6 +155,8 @@ void Interpreter::allocate_tensors() {
                 std::to_string(m.options.max_arena_bytes) + "-byte arena limit (InterpreterOptions::max_arena_bytes)");
   for (size_t k = 0; k < owner.size(); ++k) m.tensors[owner[k]].arena_offset = plan.offsets[k];
   m.arena.assign(plan.arena_bytes, 0);
+  if (m.warm_up)
+    for (auto& node : m.nodes) node();
   m.allocated = true;
 }
 

@@ -27,6 +27,10 @@ struct Interpreter::Impl {
   std::vector<std::function<void()>> nodes;  // prepared kernels, in execution order
   AlignedVector<uint8_t> arena;
   bool allocated = false;
+  // Set by prepare when a kernel sizes scratch on first use (sgemm's per-thread packing
+  // buffers): allocate_tensors() then runs the graph once on the zeroed arena, so that
+  // invoke() allocates nothing. The pool gives each thread the same chunk every run.
+  bool warm_up = false;
   // Workers for kernels that split their work (the optimized int8 kernels); null with
   // one thread. Owned here, never global.
   std::unique_ptr<ThreadPool> pool;
