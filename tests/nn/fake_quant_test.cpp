@@ -2,10 +2,12 @@
 // TensorFlow's fake_quant_ops_test, recomputed by hand), and the FakeQuant layers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "litequant/core/error.h"
+#include "litequant/core/rng.h"
 #include "litequant/nn/fake_quant.h"
 #include "litequant/nn/layers.h"
 #include "litequant/nn/model.h"
@@ -120,6 +122,32 @@ TEST(FakeQuant, RejectsBadBitsAndRanges) {
   expect_error([] { fq::nudge(1, 1, 8, false, fq::Division::kDivide); }, "range is empty");
   expect_error([] { layers::FakeQuantWithMinMaxArgs(1.0f, -1.0f); }, "min must not exceed max");
   expect_error([] { layers::FakeQuantWithMinMaxArgs(-1.0f, 1.0f, 12); }, "num_bits must be in [2, 8], got 12");
+}
+
+// The array forms (AVX-512 on CPUs that have it) equal the scalar formula element by
+// element, with tails of every length and on 1 and 2 threads.
+TEST(FakeQuant, ArrayFormsEqualTheScalarFormula) {
+  Rng rng(5);
+  ThreadPool pool(2);
+  for (int64_t n : {1, 15, 16, 17, 100, 40000, 70001}) {
+    std::vector<float> x(static_cast<size_t>(n)), dy(x.size());
+    for (size_t i = 0; i < x.size(); ++i) x[i] = rng.uniform(-3.0f, 5.0f), dy[i] = rng.uniform(-1.0f, 1.0f);
+    for (const auto division : {fq::Division::kMultiply, fq::Division::kDivide}) {
+      const auto g = fq::nudge(-1.3f, 2.9f, 7, false, division);
+      for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
+        std::vector<float> y(x.size()), dx(x.size());
+        fq::fake_quant(x.data(), y.data(), n, g, p);
+        fq::fake_quant_backward(x.data(), dy.data(), dx.data(), n, g, nullptr, nullptr, p);
+        for (size_t i = 0; i < x.size(); ++i) {
+          ASSERT_EQ(y[i], fq::fake_quant(x[i], g)) << n << " at " << i;
+          ASSERT_EQ(dx[i], x[i] >= g.nudged_min && x[i] <= g.nudged_max ? dy[i] : 0.0f) << n << " at " << i;
+        }
+        const auto m = fq::min_max(x.data(), n, p);
+        EXPECT_EQ(m.min, *std::min_element(x.begin(), x.end()));
+        EXPECT_EQ(m.max, *std::max_element(x.begin(), x.end()));
+      }
+    }
+  }
 }
 
 TEST(FakeQuantLayer, ArgsLayerIsAFixedGridAnywhereInAModel) {

@@ -5,6 +5,8 @@
 #include <functional>
 #include <vector>
 
+#include "fake_quant_simd.h"
+#include "litequant/core/cpu.h"
 #include "litequant/core/error.h"
 
 namespace lq::fq {
@@ -98,6 +100,10 @@ void fake_quant(const float* x, float* y, int64_t n, const Grid& g, ThreadPool* 
   }
   const float lo = g.nudged_min, hi = g.nudged_max, scale = g.scale, inv = g.inv_scale;
   const float off = static_cast<float>(g.zero_point - g.quant_min);
+  if (cpu_features().avx512_core()) {
+    const bool divide = g.division == Division::kDivide;
+    return detail::fake_quant_avx512(x, y, n, lo, hi, divide ? scale : inv, divide, off, scale);
+  }
   if (g.division == Division::kDivide) {
     for (int64_t i = 0; i < n; ++i) {
       const float c = std::min(std::max(x[i], lo), hi) - lo;
@@ -146,6 +152,7 @@ void fake_quant_backward(const float* x, const float* dy, float* dx, int64_t n, 
     if (dmax) *dmax += above;
   }
   const float lo = l.lo, hi = l.hi;
+  if (cpu_features().avx512_core()) return detail::ste_mask_avx512(x, dy, dx, n, lo, hi);
   for (int64_t i = 0; i < n; ++i) {
     const float v = x[i], d = dy[i];
     dx[i] = (v >= lo) & (v <= hi) ? d : 0.0f;
@@ -186,6 +193,11 @@ MinMax min_max(const float* x, int64_t n, ThreadPool* pool) {
     });
     MinMax m = parts[0];
     for (const MinMax& p : parts) m.min = std::min(m.min, p.min), m.max = std::max(m.max, p.max);
+    return m;
+  }
+  if (n >= 1 && cpu_features().avx512_core()) {
+    MinMax m;
+    detail::min_max_avx512(x, n, &m.min, &m.max);
     return m;
   }
   constexpr int kLanes = 16;
