@@ -52,8 +52,10 @@ class QatOracle : public test::FashionMnistOracleTest {
   }
 
   // Exports `q`, checks simulated == exported accuracy (0.1%) and byte-exactness with
-  // the oracle on every test image; returns the exported accuracy.
-  double export_and_check(Model& q, const std::string& label, bool int8_io = false) {
+  // the oracle on every test image (float outputs of float ops, as in partial QAT, within
+  // rel_tol: litequant's optimized float kernels sum in another order); returns the
+  // exported accuracy.
+  double export_and_check(Model& q, const std::string& label, bool int8_io = false, double rel_tol = 0.0) {
     const double simulated = accuracy(q);
     auto c = TFLiteConverter::from_keras_model(q);
     if (int8_io) {
@@ -70,7 +72,7 @@ class QatOracle : public test::FashionMnistOracleTest {
                 100 * exported, bytes.size());
     EXPECT_LE(std::fabs(exported - simulated), 0.001) << label;
     const auto input = runtime::encode_input(it.get_input_details()[0], ds_.test.images.data(), ds_.test.images.size());
-    const auto r = test::compare_batch_with_oracle(label, tm, input, static_cast<int32_t>(n));
+    const auto r = test::compare_batch_with_oracle(label, tm, input, static_cast<int32_t>(n), rel_tol);
     EXPECT_EQ(r.differ, 0) << label;
     EXPECT_GT(r.compared, 0) << label;
     return exported;
@@ -150,7 +152,9 @@ TEST_F(QatOracle, PartialQuantization) {
   }
   Model q = quantize_apply(model);
   fine_tune(q);
-  EXPECT_GE(export_and_check(q, "cnn_partial_qat"), 0.8);
+  // The float Dense at the end: within 1e-5 * max(1, |logit|) of TFLite; the int8 conv and
+  // the QUANTIZE / DEQUANTIZE borders are exact.
+  EXPECT_GE(export_and_check(q, "cnn_partial_qat", false, 1e-5), 0.8);
 }
 
 }  // namespace
