@@ -162,6 +162,15 @@ PreparedNode prepare_float(NodeContext& c) {
       const auto p = k::prepare_unary(c.dims(c.in(0)), "DEQUANTIZE");
       c.set_output(p.output_dims);
       const int in = c.in(0), out = c.out();
+      if (c.constant(in)) {
+        // Constant float16 weights: dequantized once, here; the output becomes a computed
+        // constant of the interpreter (interpreter_impl.h), so invoke() has nothing to do
+        // and the memory planner gives it no arena space.
+        const size_t bytes = static_cast<size_t>(k::flat_size(p.output_dims)) * sizeof(float);
+        auto* dst = reinterpret_cast<float*>(m.computed_constant(out, bytes));
+        k::eval_dequantize_float16(p, reinterpret_cast<const uint16_t*>(m.data(in)), dst);
+        return [] {};
+      }
       return [&m, p, in, out] {
         k::eval_dequantize_float16(p, reinterpret_cast<const uint16_t*>(m.data(in)), m.f32_out(out));
       };

@@ -1,6 +1,7 @@
 // int8 ADD, MUL, RELU, RELU6, LOGISTIC, TANH and SOFTMAX (kernels in
 // litequant/kernels/int8_elementwise.h).
 #include "litequant/kernels/int8_elementwise.h"
+#include "litequant/kernels/int8_optimized_ops.h"
 #include "node_context.h"
 
 namespace lq::runtime {
@@ -19,11 +20,16 @@ PreparedNode prepare_binary(NodeContext& c) {
   if (c.code() == Op::kAdd) {
     const auto p = k::prepare_add_int8(c.dims(a), c.dims(b), qa, qb, qo, activation);
     c.set_output(p.output_dims);
-    return [&m, p, a, b, out] { k::eval_add_int8(p, m.in<int8_t>(a), m.in<int8_t>(b), m.out<int8_t>(out)); };
+    // Optimized kernels (int8_optimized_ops.h): byte-identical with the reference.
+    return [&m, opt = k::prepare_add_int8_optimized(p), a, b, out] {
+      k::eval_add_int8_optimized(opt, m.in<int8_t>(a), m.in<int8_t>(b), m.out<int8_t>(out));
+    };
   }
   const auto p = k::prepare_mul_int8(c.dims(a), c.dims(b), qa, qb, qo, activation);
   c.set_output(p.output_dims);
-  return [&m, p, a, b, out] { k::eval_mul_int8(p, m.in<int8_t>(a), m.in<int8_t>(b), m.out<int8_t>(out)); };
+  return [&m, opt = k::prepare_mul_int8_optimized(p), a, b, out] {
+    k::eval_mul_int8_optimized(opt, m.in<int8_t>(a), m.in<int8_t>(b), m.out<int8_t>(out));
+  };
 }
 
 PreparedNode prepare_unary(NodeContext& c) {

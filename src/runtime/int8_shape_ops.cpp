@@ -1,5 +1,6 @@
 // Quantized (int8, uint8) MAX_POOL_2D, AVERAGE_POOL_2D, RESHAPE, CONCATENATION, PAD and
 // (int8 only) MEAN.
+#include "litequant/kernels/int8_optimized_ops.h"
 #include "litequant/kernels/int8_shape_ops.h"
 #include "node_context.h"
 
@@ -25,12 +26,15 @@ std::span<const int32_t> constant_i32(const NodeContext& c, size_t i, const std:
   return c.i32(c.in(i));
 }
 
-template <typename T>
-PreparedNode pool(NodeContext& c, const k::Pool2DInt8Params& p, bool max) {
+// The optimized pools (int8_optimized_ops.h: byte-identical with the reference kernels,
+// windows clipped once here).
+PreparedNode pool(NodeContext& c, const k::Pool2DInt8Params& p, bool max, k::QuantizedType type) {
   Interpreter::Impl& m = c.m();
   const int in = c.in(0), out = c.out();
-  if (max) return [&m, p, in, out] { k::eval_max_pool2d_int8(p, m.in<T>(in), m.out<T>(out)); };
-  return [&m, p, in, out] { k::eval_average_pool2d_int8(p, m.in<T>(in), m.out<T>(out)); };
+  auto opt = k::prepare_pool2d_int8_optimized(p, max ? k::PoolKind::kMax : k::PoolKind::kAverage, type);
+  return [&m, opt = std::move(opt), in, out]() mutable {
+    k::eval_pool2d_int8_optimized(opt, m.data(in), m.mutable_data(out));
+  };
 }
 }  // namespace
 
@@ -47,7 +51,7 @@ PreparedNode prepare_int8_shape_op(NodeContext& c) {
           c.quant(in, "input"), c.quant(out, "output"), c.op_name(), type);
       c.set_output(p.output_dims);
       const bool max = c.code() == Op::kMaxPool2D;
-      return type == k::QuantizedType::kInt8 ? pool<int8_t>(c, p, max) : pool<uint8_t>(c, p, max);
+      return pool(c, p, max, type);
     }
     case Op::kReshape: {
       k::Dims shape = options_as<tflite::ReshapeOptions>(c.op()).new_shape;

@@ -90,6 +90,11 @@ void Interpreter::resize_input_tensor(size_t input, const std::vector<int32_t>& 
 void Interpreter::allocate_tensors() {
   Impl& m = *impl_;
   const size_t ops = m.model.operators.size();
+  // Prepared nodes may point at computed constants: drop both before preparing again (a
+  // failed allocate_tensors() leaves the interpreter unallocated).
+  m.allocated = false;
+  m.nodes.clear();
+  m.drop_computed_constants();
   // Shapes of everything that is not a model input come from the model, then prepare.
   std::vector<bool> is_input(m.tensors.size(), false);
   for (int t : m.model.inputs) is_input[static_cast<size_t>(t)] = true;

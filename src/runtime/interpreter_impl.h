@@ -1,5 +1,6 @@
 #pragma once
 // Interpreter internals: runtime tensors, prepared nodes, the arena.
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ struct RuntimeTensor {
   kernels::Dims shape;
   tflite::TensorType type = tflite::TensorType::kFloat32;
   const uint8_t* constant = nullptr;  // in place in the model file, or null
+  // The constant was computed at prepare (Impl::computed_constant), not read from the
+  // model; allocate_tensors() drops it before preparing again.
+  bool computed = false;
   size_t bytes = 0;
   size_t arena_offset = 0;
   bool in_arena = false;
@@ -34,6 +38,30 @@ struct Interpreter::Impl {
   // Workers for kernels that split their work (the optimized int8 kernels); null with
   // one thread. Owned here, never global.
   std::unique_ptr<ThreadPool> pool;
+
+  // Storage of the computed constants: outputs that depend on constants only and that a
+  // prepare step computes once (float16 DEQUANTIZE of a constant). Such a tensor is a
+  // constant from then on: later prepares may read it (and pack it), it takes no arena
+  // space, and invoke() does not recompute it. A deque: adding one moves no other.
+  std::deque<AlignedVector<uint8_t>> computed;
+
+  // Makes tensor t a computed constant of `bytes` bytes (zeroed) and returns its storage.
+  uint8_t* computed_constant(int t, size_t bytes) {
+    AlignedVector<uint8_t>& v = computed.emplace_back(bytes, uint8_t{0});
+    RuntimeTensor& r = tensors[static_cast<size_t>(t)];
+    r.constant = v.data();
+    r.computed = true;
+    return v.data();
+  }
+  // Turns every computed constant back into an ordinary output (before re-preparing).
+  void drop_computed_constants() {
+    for (RuntimeTensor& r : tensors)
+      if (r.computed) {
+        r.constant = nullptr;
+        r.computed = false;
+      }
+    computed.clear();
+  }
 
   std::string op_label(size_t op_index) const;  // "operator 3 (CONV_2D)"
   const uint8_t* data(int t) const {

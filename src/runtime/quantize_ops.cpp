@@ -1,5 +1,6 @@
 // QUANTIZE (float32 -> int8/uint8, int8/uint8 -> int8/uint8) and DEQUANTIZE (int8/uint8
 // -> float32, per tensor or per channel). float16 DEQUANTIZE runs in float_ops.cpp.
+#include "litequant/kernels/int8_optimized_ops.h"
 #include "litequant/kernels/quantize.h"
 #include "node_context.h"
 
@@ -12,10 +13,7 @@ namespace k = kernels;
 bool quantized(TensorType t) { return t == TensorType::kInt8 || t == TensorType::kUInt8; }
 k::IntegerRange qtype(TensorType t) { return t == TensorType::kInt8 ? k::kInt8Range : k::kUInt8Range; }
 
-template <typename In, typename Out>
-PreparedNode requantize_node(Interpreter::Impl& m, const k::RequantizeParams& p, int in, int out) {
-  return [&m, p, in, out] { k::eval_requantize(p, m.in<In>(in), m.out<Out>(out)); };
-}
+k::QuantizedType ktype(TensorType t) { return t == TensorType::kInt8 ? k::QuantizedType::kInt8 : k::QuantizedType::kUInt8; }
 
 PreparedNode prepare_quantize_op(NodeContext& c) {
   Interpreter::Impl& m = c.m();
@@ -27,20 +25,19 @@ PreparedNode prepare_quantize_op(NodeContext& c) {
   if (ti == TensorType::kFloat32) {
     const auto p = k::prepare_quantize_float(c.dims(in), out_q, qtype(to));
     c.set_output(p.output_dims);
-    if (to == TensorType::kInt8)
-      return [&m, p, in, out] { k::eval_quantize_float(p, m.f32(in), m.out<int8_t>(out)); };
-    return [&m, p, in, out] { k::eval_quantize_float(p, m.f32(in), m.out<uint8_t>(out)); };
+    // Optimized kernels (int8_optimized_ops.h): byte-identical with the reference.
+    return [&m, opt = k::prepare_quantize_float_optimized(p, ktype(to)), in, out] {
+      k::eval_quantize_float_optimized(opt, m.f32(in), m.mutable_data(out));
+    };
   }
   if (!quantized(ti))
     c.fail("input tensor " + std::to_string(in) + " is " + tflite::type_name(ti) +
            ", expected float32, int8 or uint8");
   const auto p = k::prepare_requantize(c.dims(in), c.quant(in, "input"), qtype(ti), out_q, qtype(to));
   c.set_output(p.output_dims);
-  if (ti == TensorType::kInt8)
-    return to == TensorType::kInt8 ? requantize_node<int8_t, int8_t>(m, p, in, out)
-                                   : requantize_node<int8_t, uint8_t>(m, p, in, out);
-  return to == TensorType::kInt8 ? requantize_node<uint8_t, int8_t>(m, p, in, out)
-                                 : requantize_node<uint8_t, uint8_t>(m, p, in, out);
+  return [&m, opt = k::prepare_requantize_optimized(p, ktype(ti), ktype(to)), in, out] {
+    k::eval_requantize_optimized(opt, m.data(in), m.mutable_data(out));
+  };
 }
 
 PreparedNode prepare_dequantize_op(NodeContext& c) {
@@ -58,8 +55,9 @@ PreparedNode prepare_dequantize_op(NodeContext& c) {
                                                          qtype(ti))
                      : k::prepare_dequantize(c.dims(in), c.quant(in, "input"), qtype(ti));
   c.set_output(p.output_dims);
-  if (ti == TensorType::kInt8) return [&m, p, in, out] { k::eval_dequantize(p, m.in<int8_t>(in), m.f32_out(out)); };
-  return [&m, p, in, out] { k::eval_dequantize(p, m.in<uint8_t>(in), m.f32_out(out)); };
+  return [&m, opt = k::prepare_dequantize_optimized(p, ktype(ti)), in, out] {
+    k::eval_dequantize_optimized(opt, m.data(in), m.f32_out(out));
+  };
 }
 }  // namespace
 

@@ -1,0 +1,137 @@
+// AVX-512 (F/BW/VL/DQ) int8/uint8 pools (int8_pool.h): MAX 64 channels per vector,
+// AVERAGE 16 channels per vector in int32, channel tails with masked loads and stores.
+#include "int8_pool.h"
+
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
+// GCC 12's AVX-512 headers build some intrinsics from _mm512_undefined_epi32(), which
+// -Wuninitialized reports once inlined (GCC bug 105593).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace lq::kernels::pool_opt {
+namespace {
+
+inline __mmask64 mask64(int64_t n) { return n >= 64 ? ~__mmask64{0} : ((__mmask64{1} << n) - 1); }
+inline __mmask16 mask16(int64_t n) {
+  return n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1);
+}
+
+template <bool Signed>
+inline __m512i max8(__m512i a, __m512i b) {
+  if constexpr (Signed) return _mm512_max_epi8(a, b);
+  else return _mm512_max_epu8(a, b);
+}
+template <bool Signed>
+inline __m512i min8(__m512i a, __m512i b) {
+  if constexpr (Signed) return _mm512_min_epi8(a, b);
+  else return _mm512_min_epu8(a, b);
+}
+template <bool Signed>
+inline __m512i widen16(__m128i x) {
+  if constexpr (Signed) return _mm512_cvtepi8_epi32(x);
+  else return _mm512_cvtepu8_epi32(x);
+}
+
+struct Window {
+  const uint8_t* base;  // first in-image tap, channel 0
+  int64_t row_stride, col_stride;
+  int32_t rows, cols;
+};
+
+template <bool Signed>
+void max_pixel(const Window& w, int64_t C, __m512i lo, __m512i hi, uint8_t* out) {
+  for (int64_t c = 0; c < C; c += 64) {
+    const __mmask64 k = mask64(C - c);
+    __m512i m = lo;
+    const uint8_t* row = w.base + c;
+    for (int32_t y = 0; y < w.rows; ++y, row += w.row_stride) {
+      const uint8_t* px = row;
+      for (int32_t x = 0; x < w.cols; ++x, px += w.col_stride) m = max8<Signed>(m, _mm512_maskz_loadu_epi8(k, px));
+    }
+    _mm512_mask_storeu_epi8(out + c, k, min8<Signed>(m, hi));
+  }
+}
+
+template <bool Signed>
+void average_pixel(const Window& w, int64_t C, __m512i lo, __m512i hi, uint8_t* out) {
+  const int32_t n = w.rows * w.cols;
+  const __m512 nf = _mm512_set1_ps(static_cast<float>(n));
+  const __m512i half = _mm512_set1_epi32(n / 2);
+  const __m512i zero = _mm512_setzero_si512();
+  for (int64_t c = 0; c < C; c += 16) {
+    const __mmask16 k = mask16(C - c);
+    __m512i acc = zero;
+    const uint8_t* row = w.base + c;
+    for (int32_t y = 0; y < w.rows; ++y, row += w.row_stride) {
+      const uint8_t* px = row;
+      for (int32_t x = 0; x < w.cols; ++x, px += w.col_stride)
+        acc = _mm512_add_epi32(acc, widen16<Signed>(_mm_maskz_loadu_epi8(k, px)));
+    }
+    // sign(acc) * floor((|acc| + n/2) / n); exact in float (int8_optimized_ops.h).
+    const __m512i num = _mm512_add_epi32(_mm512_abs_epi32(acc), half);
+    __m512i q = _mm512_cvttps_epi32(_mm512_div_ps(_mm512_cvtepi32_ps(num), nf));
+    q = _mm512_mask_sub_epi32(q, _mm512_cmplt_epi32_mask(acc, zero), zero, q);
+    q = _mm512_min_epi32(_mm512_max_epi32(q, lo), hi);
+    _mm512_mask_cvtepi32_storeu_epi8(out + c, k, q);
+  }
+}
+
+template <bool Signed, bool Max>
+void run(const Pool2DInt8Optimized& p, const uint8_t* input, uint8_t* output) {
+  const Pool2DInt8Params& q = p.params;
+  const int32_t lo = q.quantized_activation.min, hi = q.quantized_activation.max;
+  const __m512i lo_v = Max ? _mm512_set1_epi8(static_cast<char>(lo)) : _mm512_set1_epi32(lo);
+  const __m512i hi_v = Max ? _mm512_set1_epi8(static_cast<char>(hi)) : _mm512_set1_epi32(hi);
+  const int64_t C = q.in_c;
+  Window w;
+  w.row_stride = int64_t{q.in_w} * C;
+  w.col_stride = C;
+  for (int64_t b = 0; b < q.batch; ++b)
+    for (int32_t oy = 0; oy < q.out_h; ++oy) {
+      const int32_t y0 = p.ky0[static_cast<size_t>(oy)];
+      w.rows = p.ky1[static_cast<size_t>(oy)] - y0;
+      const int64_t iy = int64_t{oy} * q.stride_h - q.pad_top + y0;
+      uint8_t* out = output + (b * q.out_h + oy) * q.out_w * C;
+      for (int32_t ox = 0; ox < q.out_w; ++ox, out += C) {
+        const int32_t x0 = p.kx0[static_cast<size_t>(ox)];
+        w.cols = p.kx1[static_cast<size_t>(ox)] - x0;
+        const int64_t ix = int64_t{ox} * q.stride_w - q.pad_left + x0;
+        w.base = input + ((b * q.in_h + iy) * q.in_w + ix) * C;
+        if constexpr (Max) max_pixel<Signed>(w, C, lo_v, hi_v, out);
+        else average_pixel<Signed>(w, C, lo_v, hi_v, out);
+      }
+    }
+}
+
+}  // namespace
+
+bool avx512_compiled() { return true; }
+
+void pool_avx512(const Pool2DInt8Optimized& p, const void* input, void* output) {
+  const auto* in = static_cast<const uint8_t*>(input);
+  auto* out = static_cast<uint8_t*>(output);
+  const bool s8 = p.type == QuantizedType::kInt8;
+  if (p.kind == PoolKind::kMax) {
+    if (s8) run<true, true>(p, in, out);
+    else run<false, true>(p, in, out);
+  } else {
+    if (s8) run<true, false>(p, in, out);
+    else run<false, false>(p, in, out);
+  }
+}
+
+}  // namespace lq::kernels::pool_opt
+
+#else
+
+namespace lq::kernels::pool_opt {
+bool avx512_compiled() { return false; }
+void pool_avx512(const Pool2DInt8Optimized&, const void*, void*) {}
+}  // namespace lq::kernels::pool_opt
+
+#endif
