@@ -172,15 +172,18 @@ const int kPaths[] = {kRef, static_cast<int>(Int8Path::kPortable), static_cast<i
 
 void fc_args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"batch", "in", "out", "path"});
-  for (auto [batch, in, out] : {std::tuple{1, 784, 128}, {256, 784, 128}, {1, 128, 10}, {256, 128, 10}})
+  for (auto [batch, in, out] : {std::tuple{1, 784, 128}, {256, 784, 128}, {1, 128, 10}, {256, 128, 10}, {1, 8192, 10},
+        {1, 2028, 10}})
     for (int p : kPaths) b->Args({batch, in, out, p});
 }
 
 void conv_args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"batch", "hw", "cin", "cout", "same", "path"});
-  // Seed CNN conv (28x28x1 -> 12, 3x3 VALID), batch 1 and 256; a 32x32x32 -> 64 SAME conv.
+  // Seed CNN conv (28x28x1 -> 12, 3x3 VALID), batch 1 and 256; the zoo convnet's four
+  // convs (32x32x3 -> 32, 32x32x32 -> 64, 16x16x64 -> 64, 16x16x64 -> 128, SAME).
   for (auto [batch, hw, cin, cout, same] :
-       {std::tuple{1, 28, 1, 12, 0}, {256, 28, 1, 12, 0}, {1, 32, 32, 64, 1}})
+       {std::tuple{1, 28, 1, 12, 0}, {256, 28, 1, 12, 0}, {1, 32, 3, 32, 1}, {1, 32, 32, 64, 1},
+        {1, 16, 64, 64, 1}, {1, 16, 64, 128, 1}})
     for (int p : kPaths) b->Args({batch, hw, cin, cout, same, p});
 }
 

@@ -143,7 +143,9 @@ TEST_P(Int8OptimizedTest, FullyConnectedMatchesReference) {
   interior.expect_enough_inside();
   // The seed MLP's shapes, and accumulators beyond int32 (the reference path is taken,
   // the output still matches).
-  for (auto [batch, depth, units] : {std::tuple{1, 784, 128}, {33, 784, 128}, {5, 128, 10}}) {
+  // The convnet's dense layer at batch 1 (one row: the split accumulators over k) and 2.
+  for (auto [batch, depth, units] :
+       {std::tuple{1, 784, 128}, {33, 784, 128}, {5, 128, 10}, {1, 8192, 10}, {2, 8192, 10}, {1, 2028, 10}}) {
     FcCase c{batch, depth, units, random_quant(r, units, depth), Activation::kRelu, {}, {}};
     c.input = r.bytes(static_cast<size_t>(batch) * static_cast<size_t>(depth));
     c.weights = r.bytes(static_cast<size_t>(units) * static_cast<size_t>(depth));
@@ -164,6 +166,31 @@ TEST_P(Int8OptimizedTest, FullyConnectedMatchesReference) {
 }
 
 // ---- CONV_2D ----------------------------------------------------------------------------
+// Effective scales around the requantization's split between total shifts <= 32 and
+// >= 33 (the VNNI path's shorter form needs s >= 33 on every channel): uniform, and per
+// channel with both kinds mixed, on short and long dot products.
+TEST_P(Int8OptimizedTest, RequantizationShiftsAroundThe32BitSplit) {
+  Rand r(77);
+  for (double eff : {3.0, 0.9, 0.6, 0.3, 0.2, 0.13, 0.06, 1e-3, 1e-6, 3e-9, -1.0}) {
+    for (int32_t depth : {1, 3, 40}) {
+      FcCase c{9, depth, 20, {}, Activation::kNone, r.bytes(static_cast<size_t>(9 * depth)),
+               r.bytes(static_cast<size_t>(20 * depth))};
+      c.q.in = {1.0f, r.pick(-128, 127)};
+      c.q.out = {1.0f, r.pick(-128, 127)};
+      if (eff > 0) {
+        c.q.out.scale = static_cast<float>(1.0 / eff);
+        c.q.weight_scales = {1.0f};
+      } else {  // per channel: 0.6, 0.3, 0.15, 0.075, ... (s = 31, 32, 33, 34, ...)
+        for (int o = 0; o < 20; ++o) c.q.weight_scales.push_back(0.6f / static_cast<float>(1 << (o % 6)));
+      }
+      c.q.bias.resize(20);
+      for (auto& b : c.q.bias) b = r.pick(-3000, 3000);
+      check_fully_connected(c, GetParam(), "effective scale " + std::to_string(eff));
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
 TEST_P(Int8OptimizedTest, Conv2DMatchesReference) {
   Rand r(20260602);
   Interior interior;
@@ -199,6 +226,8 @@ TEST_P(Int8OptimizedTest, Conv2DMatchesReference) {
     interior.add(want, params.requant.activation);
     Conv2DInt8Optimized opt = prepare_conv2d_int8_optimized(params, filter.data(), bias, GetParam());
     ASSERT_FALSE(opt.uses_reference());
+    // Direct convolution (no im2col) exactly on the VNNI path with dilation_w 1.
+    EXPECT_EQ(opt.direct, resolve_int8_path(GetParam()) == Int8Path::kAvx512Vnni && o.dilation_w == 1);
     Conv2DInt8Optimized copy = opt;  // copies own their scratch
     for (Conv2DInt8Optimized* p : {&opt, &copy, &opt}) {
       std::vector<int8_t> got(n + kGuardBytes, kGuard);
@@ -211,8 +240,9 @@ TEST_P(Int8OptimizedTest, Conv2DMatchesReference) {
     ++trials;
   }
   interior.expect_enough_inside();
-  // The seed CNN's conv and a larger SAME conv with chunked im2col.
-  for (auto [h, c, oc] : {std::tuple{28, 1, 12}, {16, 32, 64}}) {
+  // The seed CNN's conv, larger SAME convs with chunked im2col and the convnet's first
+  // conv (3 input channels: the short-row im2col) and last one (two channel panels).
+  for (auto [h, c, oc] : {std::tuple{28, 1, 12}, {16, 32, 64}, {32, 3, 32}, {16, 64, 128}}) {
     const CaseQuant q = random_quant(r, oc, 9 * c);
     const std::vector<int8_t> input = r.bytes(static_cast<size_t>(2 * h * h * c));
     const std::vector<int8_t> filter = r.bytes(static_cast<size_t>(oc * 9 * c));

@@ -24,7 +24,8 @@
 //   compute the same integer. prepare checks this bound; when it fails (more than ~65k taps
 //   of full-range weights) the prepared object runs the reference kernel instead
 //   (uses_reference() is true), so the contract holds for every input.
-// * CONV_2D taps outside the image contribute nothing, as in the reference: im2col writes
+// * CONV_2D taps outside the image contribute nothing, as in the reference: the padded
+//   u8 image (read in place by the direct path, unrolled by im2col otherwise) holds
 //   x_u8 = zp_in + 128 there, i.e. x - zp_in = 0.
 // * Requantization is requantize() of int8_reference.h with SINGLE rounding, vectorized:
 //   (int64(acc) * M + 2^(s-1)) >> s with s = 31 - shift (arithmetic shift), truncated to
@@ -94,12 +95,16 @@ struct Conv2DInt8Optimized {
   bool uses_reference() const { return gemm == nullptr; }
 
   std::shared_ptr<const int8_opt::PackedGemm> gemm;
+  // Direct convolution (AVX-512 VNNI, dilation_w 1): the GEMM reads the padded image in
+  // place, no im2col; gemm's k is then KH x (KW*C rounded up to 4).
+  bool direct = false;
   std::vector<int8_t> reference_filter;
   std::vector<int32_t> reference_bias;
-  int64_t chunk_rows = 0;        // output pixels per im2col + GEMM step
+  int64_t chunk_rows = 0;        // output pixels per im2col + GEMM step (direct: all)
   int32_t padded_h = 0, padded_w = 0;  // one image as u8 with its padding border
   int64_t image_offset = 0;      // of the padded image from its slot's start
   int64_t slot_bytes = 0;        // chunk_rows x (KH*KW*C, padded) | padded image
+                                 // (direct: the padded image only)
   int32_t slots = 1;             // threads that may work at once
   std::vector<uint8_t> scratch;  // slots x slot_bytes
 };

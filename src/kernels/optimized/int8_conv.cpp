@@ -1,10 +1,14 @@
 // Optimized int8 CONV_2D, one image at a time: the image is converted to u8 (x + 128)
-// inside a border of zp_in + 128 (x - zp_in = 0: the reference's skipped taps), then
-// chunks of output pixels are unrolled (im2col) into u8 rows and multiplied by the packed
-// GEMM with fused requantization (int8_gemm.h). Threads take contiguous ranges of output
-// rows (of all images), each slot with its own padded image and im2col buffer; a range
-// converts only the input rows its output rows read (int8_parallel.h). Row k order is the filter's (ky, kx, c),
-// so the filter [O, KH, KW, C] is the GEMM's W[O, K] as is.
+// inside a border of zp_in + 128 (x - zp_in = 0: the reference's skipped taps). Then
+//  * direct (AVX-512 VNNI path, dilation_w 1): the micro-kernel reads each output pixel's
+//    window from the padded image in place (int8_gemm.h, ImplicitConv), no im2col; the
+//    filter is repacked with each filter row's KW*C taps padded to a multiple of 4;
+//  * otherwise chunks of output pixels are unrolled (im2col) into u8 rows and multiplied
+//    by the packed GEMM; row k order is the filter's (ky, kx, c), so the filter
+//    [O, KH, KW, C] is the GEMM's W[O, K] as is.
+// Both requantize in the same pass (int8_gemm.h). Threads take contiguous ranges of
+// output rows (of all images), each slot with its own padded image and im2col buffer; a
+// range converts only the input rows its output rows read (int8_parallel.h).
 //
 // Copies move whole 16-byte blocks and may run up to 15 bytes past their end: reads stay
 // inside the padded image's slack, writes land in bytes that are written again later
@@ -25,10 +29,6 @@ namespace {
 
 constexpr int64_t kSlack = 64;
 
-inline void to_u8(const int8_t* src, uint8_t* dst, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(static_cast<uint8_t>(src[i]) ^ 0x80u);
-}
-
 inline void copy_blocks(uint8_t* dst, const uint8_t* src, int64_t n) {
   for (int64_t i = 0; i < n; i += 16) std::memcpy(dst + i, src + i, 16);
 }
@@ -42,7 +42,7 @@ void convert_rows(const Conv2DInt8Optimized& p, const int8_t* input, int64_t b, 
   const Conv2DParams& cp = p.params;
   const int64_t c = cp.in_c, row = int64_t{cp.in_w} * c;
   for (int64_t y = y0; y < y1; ++y)
-    to_u8(input + (b * cp.in_h + y) * row,
+    int8_opt::to_u8(input + (b * cp.in_h + y) * row,
           img + ((y + cp.pad_top) * int64_t{p.padded_w} + cp.pad_left) * c, row);
 }
 
@@ -54,6 +54,25 @@ void im2col(const Conv2DInt8Optimized& p, const uint8_t* img, int64_t pixel0, in
   const int64_t pw = p.padded_w;
   const int64_t y_step = cp.dilation_h * pw * c, x_step = int64_t{cp.dilation_w} * c;
   int64_t ox = pixel0 % cp.out_w, oy = pixel0 / cp.out_w;
+  if (row_taps <= 16 && cp.dilation_w == 1) {
+    // Few taps per filter row (e.g. 1 input channel): one 16-byte copy per filter row,
+    // pixels of one output row at a time.
+    const int64_t kh = cp.filter_h, x_stride = int64_t{cp.stride_w} * c;
+    for (int64_t r = 0; r < rows;) {
+      const int64_t run = std::min(rows - r, cp.out_w - ox);
+      uint8_t* dst = a + r * kp;
+      const uint8_t* src = img + (oy * cp.stride_h * pw + ox * cp.stride_w) * c;
+      for (int64_t i = 0; i < run; ++i, dst += kp, src += x_stride) {
+        const uint8_t* s = src;
+        uint8_t* d = dst;
+        for (int64_t ky = 0; ky < kh; ++ky, s += y_step, d += row_taps) std::memcpy(d, s, 16);
+      }
+      r += run;
+      ox = 0;
+      ++oy;
+    }
+    return;
+  }
   for (int64_t r = 0; r < rows; ++r) {
     uint8_t* dst = a + r * kp;
     const uint8_t* src = img + (oy * cp.stride_h * pw + ox * cp.stride_w) * c;
@@ -85,10 +104,26 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
   p.path = resolved;
   const int32_t* b = params.has_bias ? bias : nullptr;
   const int64_t depth = int64_t{params.filter_h} * params.filter_w * params.in_c;
-  if (depth <= std::numeric_limits<int32_t>::max() / 2)
+  const int64_t row_taps = int64_t{params.filter_w} * params.in_c;
+  const int64_t row_bytes = (row_taps + 3) / 4 * 4;
+  p.direct = resolved == Int8Path::kAvx512Vnni && params.dilation_w == 1;
+  if (p.direct && depth <= std::numeric_limits<int32_t>::max() / 4) {
+    // Filter rows padded to row_bytes with zero weights (int8_gemm.h, ImplicitConv).
+    const int64_t kd = params.filter_h * row_bytes;
+    std::vector<int8_t> w(static_cast<size_t>(kd * params.out_c), 0);
+    for (int64_t o = 0; o < params.out_c; ++o)
+      for (int64_t ky = 0; ky < params.filter_h; ++ky)
+        std::memcpy(w.data() + o * kd + ky * row_bytes, filter + o * depth + ky * row_taps,
+                    static_cast<size_t>(row_taps));
+    p.gemm = int8_opt::pack_gemm(resolved, params.requant, w.data(), params.out_c,
+                                 static_cast<int32_t>(kd), b);
+  } else if (depth <= std::numeric_limits<int32_t>::max() / 2) {
+    p.direct = false;
     p.gemm = int8_opt::pack_gemm(resolved, params.requant, filter, params.out_c,
                                  static_cast<int32_t>(depth), b);
+  }
   if (!p.gemm) {
+    p.direct = false;
     p.reference_filter.assign(filter, filter + static_cast<size_t>(depth * params.out_c));
     if (b) p.reference_bias.assign(b, b + params.out_c);
     return p;
@@ -104,9 +139,9 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
       int64_t{params.pad_left} + params.in_w,
       extent(params.out_w, params.stride_w, params.filter_w, params.dilation_w)));
   const int64_t pixels = int64_t{params.out_h} * params.out_w;
-  p.chunk_rows = int8_opt::chunk_rows_for(p.gemm->kp, pixels);
+  p.chunk_rows = p.direct ? pixels : int8_opt::chunk_rows_for(p.gemm->kp, pixels);
   // Relative to the slot's start (not the aligned start), so copies keep the border.
-  p.image_offset = 64 + round_up64(p.chunk_rows * p.gemm->kp + kSlack);
+  p.image_offset = p.direct ? 64 : 64 + round_up64(p.chunk_rows * p.gemm->kp + kSlack);
   const int64_t image_bytes = int64_t{p.padded_h} * p.padded_w * params.in_c;
   p.slots = std::max(1, max_threads);
   p.slot_bytes = round_up64(p.image_offset + image_bytes + kSlack);
@@ -129,6 +164,16 @@ void eval_conv2d_int8_optimized(Conv2DInt8Optimized& p, const int8_t* input, int
   const int64_t pixels = int64_t{cp.out_h} * cp.out_w;
   const int64_t units = int64_t{cp.batch} * cp.out_h;  // output rows of all images
   const int64_t row_macs = int64_t{cp.out_w} * cp.out_c * g.k;
+  int8_opt::ImplicitConv ic;
+  if (p.direct) {
+    const int64_t row = int64_t{p.padded_w} * cp.in_c;
+    ic.out_w = cp.out_w;
+    ic.row_step = cp.stride_h * row;
+    ic.col_step = int64_t{cp.stride_w} * cp.in_c;
+    ic.tap_row_step = cp.dilation_h * row;
+    ic.kh = cp.filter_h;
+    ic.row_bytes = static_cast<int32_t>((int64_t{cp.filter_w} * cp.in_c + 3) / 4 * 4);
+  }
   auto work = [&](int64_t slot, int64_t begin, int64_t end) {
     uint8_t* base = p.scratch.data() + slot * p.slot_bytes;
     uint8_t* a = base + (64 - reinterpret_cast<uintptr_t>(base) % 64) % 64;
@@ -143,6 +188,12 @@ void eval_conv2d_int8_optimized(Conv2DInt8Optimized& p, const int8_t* input, int
       if (y0 < y1) convert_rows(p, input, b, y0, y1, img);
       int8_t* out = output + b * pixels * cp.out_c;
       const int64_t end_pixel = oy1 * cp.out_w;
+      if (p.direct) {
+        const int64_t p0 = oy0 * cp.out_w;
+        int8_opt::conv_avx512_vnni(g, ic, img, p0, end_pixel - p0, out + p0 * cp.out_c, cp.out_c);
+        u += oy1 - oy0;
+        continue;
+      }
       for (int64_t p0 = oy0 * cp.out_w; p0 < end_pixel; p0 += p.chunk_rows) {
         const int64_t rows = std::min(p.chunk_rows, end_pixel - p0);
         im2col(p, img, p0, rows, a, g.kp);

@@ -52,11 +52,7 @@ void eval_fully_connected_int8_optimized(FullyConnectedInt8Optimized& p, const i
     a += (64 - reinterpret_cast<uintptr_t>(a) % 64) % 64;
     for (int64_t b0 = begin; b0 < end; b0 += p.chunk_rows) {
       const int64_t rows = std::min(p.chunk_rows, end - b0);
-      for (int64_t r = 0; r < rows; ++r) {
-        const int8_t* x = input + (b0 + r) * depth;
-        uint8_t* dst = a + r * kp;
-        for (int64_t i = 0; i < depth; ++i) dst[i] = static_cast<uint8_t>(static_cast<uint8_t>(x[i]) ^ 0x80u);
-      }
+      for (int64_t r = 0; r < rows; ++r) int8_opt::to_u8(input + (b0 + r) * depth, a + r * kp, depth);
       int8_opt::gemm(g, a, kp, rows, output + b0 * units, units);
     }
   };

@@ -134,6 +134,8 @@ std::shared_ptr<const PackedGemm> pack_gemm(Int8Path path, const Requantization&
     g->multiplier[i] = rq.multiplier[i];
     g->total_shift[i] = 31 - rq.shift[i];
   }
+  g->requant_hi = std::all_of(g->total_shift.begin(), g->total_shift.begin() + n,
+                              [](int32_t s) { return s >= 33; });
   g->zp_out = rq.output_offset;
   g->out_lo = rq.activation.min - rq.output_offset;
   g->out_hi = rq.activation.max - rq.output_offset;

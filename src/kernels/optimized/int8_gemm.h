@@ -6,6 +6,7 @@
 // once per path (layouts below). Shared by int8_gemm.cpp (packing, portable kernel,
 // dispatch) and the per-ISA files int8_gemm_avx2.cpp / int8_gemm_avx512.cpp.
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "litequant/kernels/int8_optimized.h"
@@ -33,6 +34,7 @@ struct PackedGemm {
   std::vector<int32_t> total_shift; // 31 - shift, in [1, 62]
   int32_t out_lo = -128, out_hi = 127;  // act.min - zp_out, act.max - zp_out
   int32_t zp_out = 0;
+  bool requant_hi = false;  // every channel's total_shift >= 33 (a shorter requantization)
 };
 
 // Builds the packed GEMM for weights [n, k] (row-major) or returns nullptr when an
@@ -51,6 +53,18 @@ inline uint8_t* aligned_scratch(std::vector<uint8_t>& s) {
   return s.data() + (64 - addr % 64) % 64;
 }
 
+// dst[i] = src[i] + 128 as u8 (flips the sign bit), 8 bytes at a time (vectorizes).
+inline void to_u8(const int8_t* __restrict src, uint8_t* __restrict dst, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    std::memcpy(&v, src + i, 8);
+    v ^= 0x8080808080808080ull;
+    std::memcpy(dst + i, &v, 8);
+  }
+  for (; i < n; ++i) dst[i] = static_cast<uint8_t>(static_cast<uint8_t>(src[i]) ^ 0x80u);
+}
+
 // C (row stride ldc) for `rows` rows of A; dispatches on g.path.
 void gemm(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8_t* c,
           int64_t ldc);
@@ -60,6 +74,23 @@ void gemm(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8
 bool avx512_vnni_compiled();
 void gemm_avx512_vnni(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows,
                       int8_t* c, int64_t ldc);
+// Direct CONV_2D on the AVX-512 VNNI path (no im2col). The weights are packed with
+// k = (ky, j), j < row_bytes, where row_bytes = KW * C rounded up to 4 (the filter row's
+// taps, contiguous in the padded u8 image when dilation_w is 1, padded with zero
+// weights). Output pixel p = (oy, ox) reads img + oy * row_step + ox * col_step +
+// ky * tap_row_step + j; dwords that run past the taps read the next image bytes (or
+// the slack after the image), which meet zero weights.
+struct ImplicitConv {
+  int64_t out_w = 1;         // output pixels per row
+  int64_t row_step = 0;      // stride_h * padded_w * C
+  int64_t col_step = 0;      // stride_w * C
+  int64_t tap_row_step = 0;  // dilation_h * padded_w * C
+  int32_t kh = 1;            // filter rows
+  int32_t row_bytes = 4;     // KW * C rounded up to 4
+};
+// C rows for output pixels [pixel0, pixel0 + rows) of the image at img.
+void conv_avx512_vnni(const PackedGemm& g, const ImplicitConv& ic, const uint8_t* img,
+                      int64_t pixel0, int64_t rows, int8_t* c, int64_t ldc);
 bool avx2_compiled();
 void gemm_avx2(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8_t* c,
                int64_t ldc);

@@ -1,5 +1,7 @@
-// AVX-512 VNNI int8 GEMM with fused single-rounding requantization (int8_gemm.h).
-// Micro-tiles of R rows x NV vectors of 16 channels; vpdpbusd multiplies 4 u8 of A
+// AVX-512 VNNI int8 GEMM with fused single-rounding requantization (int8_gemm.h), and
+// the same micro-kernel as a direct convolution reading the padded image in place
+// (ImplicitConv). Micro-tiles of R rows x NV vectors of 16 channels (6 x 4: 24 zmm
+// accumulators kept in registers over the whole k loop); vpdpbusd multiplies 4 u8 of A
 // (broadcast) with 4 s8 weights per channel and adds to int32 accumulators. The file is
 // compiled with -mavx512f/bw/vl/dq; the VNNI functions carry a target attribute and are
 // only reached after int8_path_available(kAvx512Vnni).
@@ -23,16 +25,16 @@
 namespace lq::kernels::int8_opt {
 namespace {
 
-// Per-vector requantization constants (16 channels).
+// Per-vector requantization constants (16 channels). The channel's offset is not here:
+// the tiles start their accumulators at it (int32 adds wrap, and the final sum is exact).
 struct Requant16 {
-  __m512i offset, multiplier, mult_odd, shift_even, shift_odd, round_even, round_odd;
+  __m512i multiplier, mult_odd, shift_even, shift_odd, round_even, round_odd;
 };
 
 LQ_VNNI inline Requant16 load_requant(const PackedGemm& g, int64_t ch) {
   Requant16 q;
   const __m512i one = _mm512_set1_epi64(1);
   const __m512i shift = _mm512_loadu_si512(g.total_shift.data() + ch);
-  q.offset = _mm512_loadu_si512(g.offset.data() + ch);
   q.multiplier = _mm512_loadu_si512(g.multiplier.data() + ch);
   q.mult_odd = _mm512_srli_epi64(q.multiplier, 32);
   q.shift_even = _mm512_and_si512(shift, _mm512_set1_epi64(0xFFFFFFFF));
@@ -45,7 +47,6 @@ LQ_VNNI inline Requant16 load_requant(const PackedGemm& g, int64_t ch) {
 // (int64(acc) * M + 2^(s-1)) >> s per lane, truncated to int32, clamped, + zp_out.
 LQ_VNNI inline __m128i requantize16(__m512i acc, const Requant16& q, __m512i lo, __m512i hi,
                                     __m512i zp) {
-  acc = _mm512_add_epi32(acc, q.offset);
   __m512i even = _mm512_mul_epi32(acc, q.multiplier);
   __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), q.mult_odd);
   even = _mm512_srav_epi64(_mm512_add_epi64(even, q.round_even), q.shift_even);
@@ -53,6 +54,84 @@ LQ_VNNI inline __m128i requantize16(__m512i acc, const Requant16& q, __m512i lo,
   __m512i r = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
   r = _mm512_min_epi32(_mm512_max_epi32(r, lo), hi);
   return _mm512_cvtepi32_epi8(_mm512_add_epi32(r, zp));
+}
+
+// The same when every channel has s >= 33 (PackedGemm::requant_hi). With the product
+// P = H * 2^32 + L (H its high, floor part, 0 <= L < 2^32):
+//   (P + 2^(s-1)) >> s = (H + 2^(s-33)) >> (s-32)
+// because L < 2^32 only adds a fraction below the floor's step. |H| < 2^30, so the
+// int32 add cannot overflow, and the result needs no truncation.
+struct Requant16Hi {
+  __m512i multiplier, mult_odd, shift, round;
+};
+
+LQ_VNNI inline Requant16Hi load_requant_hi(const PackedGemm& g, int64_t ch) {
+  Requant16Hi q;
+  const __m512i s = _mm512_loadu_si512(g.total_shift.data() + ch);
+  q.multiplier = _mm512_loadu_si512(g.multiplier.data() + ch);
+  q.mult_odd = _mm512_srli_epi64(q.multiplier, 32);
+  q.shift = _mm512_sub_epi32(s, _mm512_set1_epi32(32));
+  // Padding channels (s = 1) get a count past 31: 0 and an all-sign shift, never stored.
+  q.round = _mm512_sllv_epi32(_mm512_set1_epi32(1), _mm512_sub_epi32(s, _mm512_set1_epi32(33)));
+  return q;
+}
+
+LQ_VNNI inline __m128i requantize16_hi(__m512i acc, const Requant16Hi& q, __m512i lo, __m512i hi,
+                                       __m512i zp) {
+  const __m512i even = _mm512_mul_epi32(acc, q.multiplier);
+  const __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), q.mult_odd);
+  const __m512i high = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+  __m512i r = _mm512_srav_epi32(_mm512_add_epi32(high, q.round), q.shift);
+  r = _mm512_min_epi32(_mm512_max_epi32(r, lo), hi);
+  return _mm512_cvtepi32_epi8(_mm512_add_epi32(r, zp));
+}
+
+// acc += dot4(x_u8, w_s8) per int32 lane. Inline asm keeps the accumulator in place:
+// GCC 12 compiles the intrinsic's tied operand of a 24-accumulator tile into a register
+// move per instruction (and spills), which halved the kernel's speed.
+LQ_VNNI inline void dpbusd(__m512i& acc, __m512i x, __m512i w) {
+#if defined(__GNUC__)
+  asm("vpdpbusd %[w], %[x], %[acc]" : [acc] "+v"(acc) : [x] "v"(x), [w] "v"(w));
+#else
+  acc = _mm512_dpbusd_epi32(acc, x, w);
+#endif
+}
+
+// Requantizes R rows x NV vectors of accumulators into C (channels from ch0).
+template <int R, int NV>
+LQ_VNNI __attribute__((always_inline)) inline void store_tile(const PackedGemm& g,
+                                                              const __m512i (&acc)[R][NV],
+                                                              int64_t ch0, int8_t* c, int64_t ldc) {
+  const __m512i lo = _mm512_set1_epi32(g.out_lo), hi = _mm512_set1_epi32(g.out_hi);
+  const __m512i zp = _mm512_set1_epi32(g.zp_out);
+  LQ_UNROLL for (int v = 0; v < NV; ++v) {
+    const int64_t ch = ch0 + v * 16;
+    const int64_t rem = g.n - ch;
+    const __mmask16 mask = rem >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << rem) - 1u);
+    if (g.requant_hi) {
+      const Requant16Hi q = load_requant_hi(g, ch);
+      LQ_UNROLL for (int r = 0; r < R; ++r) {
+        _mm_mask_storeu_epi8(c + r * ldc + ch, mask, requantize16_hi(acc[r][v], q, lo, hi, zp));
+      }
+    } else {
+      const Requant16 q = load_requant(g, ch);
+      LQ_UNROLL for (int r = 0; r < R; ++r) {
+        _mm_mask_storeu_epi8(c + r * ldc + ch, mask, requantize16(acc[r][v], q, lo, hi, zp));
+      }
+    }
+  }
+}
+
+// Accumulators start at the channels' offsets (the first set) or 0.
+template <int R, int NV>
+LQ_VNNI __attribute__((always_inline)) inline void init_tile(const PackedGemm& g, int64_t ch0,
+                                                             bool with_offset,
+                                                             __m512i (&acc)[R][NV]) {
+  LQ_UNROLL for (int v = 0; v < NV; ++v) {
+    const __m512i o = with_offset ? _mm512_loadu_si512(g.offset.data() + ch0 + v * 16)
+                                  : _mm512_setzero_si512();
+    LQ_UNROLL for (int r = 0; r < R; ++r) acc[r][v] = o;
+  }
 }
 
 struct TileArgs {
@@ -65,39 +144,47 @@ struct TileArgs {
   int64_t ldc;
 };
 
+// Small tiles (few rows, e.g. FULLY_CONNECTED at batch 1) would be one long chain of
+// dependent vpdpbusd; they keep KS independent accumulator sets over alternating k
+// groups and add them at the end (exact: every partial sum is inside the int32 bound).
 template <int R, int NV>
-LQ_VNNI void tile(const TileArgs& t) {
+constexpr int kSplits = R * NV >= 12 ? 1 : (12 / (R * NV) > 8 ? 8 : 12 / (R * NV));
+
+template <int R, int NV>
+LQ_VNNI __attribute__((noinline)) void tile(const TileArgs& t) {
+  constexpr int KS = kSplits<R, NV>;
   const int64_t groups = t.g->kp / 4;
-  __m512i acc[R][NV];
-  LQ_UNROLL for (int r = 0; r < R; ++r) {
-    LQ_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_si512();
-  }
+  __m512i acc[KS][R][NV];
+  LQ_UNROLL for (int s = 0; s < KS; ++s) init_tile(*t.g, t.ch0, s == 0, acc[s]);
   const int8_t* w = t.w;
   const uint8_t* a = t.a;
-  for (int64_t q = 0; q < groups; ++q) {
+  auto step = [&](__m512i(&ac)[R][NV]) LQ_VNNI {
     __m512i wv[NV];
     LQ_UNROLL for (int v = 0; v < NV; ++v) wv[v] = _mm512_loadu_si512(w + v * 64);
     LQ_UNROLL for (int r = 0; r < R; ++r) {
       int32_t x;
       std::memcpy(&x, a + r * t.lda, sizeof(x));
       const __m512i xb = _mm512_set1_epi32(x);
-      LQ_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], xb, wv[v]);
+      LQ_UNROLL for (int v = 0; v < NV; ++v) dpbusd(ac[r][v], xb, wv[v]);
     }
     w += NV * 64;
     a += 4;
-  }
-  const PackedGemm& g = *t.g;
-  const __m512i lo = _mm512_set1_epi32(g.out_lo), hi = _mm512_set1_epi32(g.out_hi);
-  const __m512i zp = _mm512_set1_epi32(g.zp_out);
-  LQ_UNROLL for (int v = 0; v < NV; ++v) {
-    const int64_t ch = t.ch0 + v * 16;
-    const int64_t rem = g.n - ch;
-    const __mmask16 mask = rem >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << rem) - 1u);
-    const Requant16 q = load_requant(g, ch);
-    LQ_UNROLL for (int r = 0; r < R; ++r) {
-      _mm_mask_storeu_epi8(t.c + r * t.ldc + ch, mask, requantize16(acc[r][v], q, lo, hi, zp));
+  };
+  int64_t kg = 0;
+  if constexpr (KS > 1) {
+    for (; kg + KS <= groups; kg += KS) {
+      LQ_UNROLL for (int s = 0; s < KS; ++s) step(acc[s]);
     }
   }
+  for (; kg < groups; ++kg) step(acc[0]);
+  if constexpr (KS > 1) {
+    LQ_UNROLL for (int s = 1; s < KS; ++s) {
+      LQ_UNROLL for (int r = 0; r < R; ++r) {
+        LQ_UNROLL for (int v = 0; v < NV; ++v) acc[0][r][v] = _mm512_add_epi32(acc[0][r][v], acc[s][r][v]);
+      }
+    }
+  }
+  store_tile<R, NV>(*t.g, acc[0], t.ch0, t.c, t.ldc);
 }
 
 // `rows` < R rows: the instantiation for exactly that many.
@@ -126,7 +213,83 @@ LQ_VNNI void panel(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t r
   }
 }
 
+// ---- direct convolution (implicit im2col, ImplicitConv in int8_gemm.h) ----
+// Row r of the tile is the output pixel whose window starts at img + off[r]; k group
+// (ky, j) of it is the dword at img + off[r] + ky * tap_row_step + 4 j.
+// noinline: inlined into the panel loop, GCC 12 kept the accumulators of small tiles
+// (8 x 1) in memory (a third slower).
+template <int R, int NV>
+LQ_VNNI __attribute__((noinline)) void conv_tile(const PackedGemm& g, const ImplicitConv& ic,
+                                                 const uint8_t* img, const int64_t* off,
+                                                 const int8_t* w, int64_t ch0, int8_t* c,
+                                                 int64_t ldc) {
+  __m512i acc[R][NV];
+  init_tile(g, ch0, true, acc);
+  const uint8_t* ap[R];
+  LQ_UNROLL for (int r = 0; r < R; ++r) ap[r] = img + off[r];
+  for (int32_t ky = 0; ky < ic.kh; ++ky) {
+    for (int64_t j = 0; j < ic.row_bytes; j += 4) {
+      __m512i wv[NV];
+      LQ_UNROLL for (int v = 0; v < NV; ++v) wv[v] = _mm512_loadu_si512(w + v * 64);
+      LQ_UNROLL for (int r = 0; r < R; ++r) {
+        int32_t x;
+        std::memcpy(&x, ap[r] + j, sizeof(x));
+        const __m512i xb = _mm512_set1_epi32(x);
+        LQ_UNROLL for (int v = 0; v < NV; ++v) dpbusd(acc[r][v], xb, wv[v]);
+      }
+      w += NV * 64;
+    }
+    LQ_UNROLL for (int r = 0; r < R; ++r) ap[r] += ic.tap_row_step;
+  }
+  store_tile<R, NV>(g, acc, ch0, c, ldc);
+}
+
+template <int R, int NV>
+LQ_VNNI void conv_tile_rows(int64_t rows, const PackedGemm& g, const ImplicitConv& ic,
+                            const uint8_t* img, const int64_t (&off)[8], const int8_t* w,
+                            int64_t ch0, int8_t* c, int64_t ldc) {
+  if constexpr (R > 1) {
+    if (rows < R) return conv_tile_rows<R - 1, NV>(rows, g, ic, img, off, w, ch0, c, ldc);
+  }
+  conv_tile<R, NV>(g, ic, img, off, w, ch0, c, ldc);
+}
+
+template <int NV, int R>
+LQ_VNNI void conv_panel(const PackedGemm& g, const ImplicitConv& ic, const uint8_t* img,
+                        int64_t pixel0, int64_t rows, const int8_t* w, int64_t ch0, int8_t* c,
+                        int64_t ldc) {
+  static_assert(R <= 8);
+  int64_t oy = pixel0 / ic.out_w, ox = pixel0 % ic.out_w;
+  int64_t off[8] = {};
+  for (int64_t r = 0; r < rows; r += R) {
+    const int64_t n = std::min<int64_t>(R, rows - r);
+    for (int64_t i = 0; i < n; ++i) {
+      off[i] = oy * ic.row_step + ox * ic.col_step;
+      if (++ox == ic.out_w) ox = 0, ++oy;
+    }
+    if (n == R)
+      conv_tile<R, NV>(g, ic, img, off, w, ch0, c + r * ldc, ldc);
+    else
+      conv_tile_rows<R - 1, NV>(n, g, ic, img, off, w, ch0, c + r * ldc, ldc);
+  }
+}
+
 }  // namespace
+
+LQ_VNNI void conv_avx512_vnni(const PackedGemm& g, const ImplicitConv& ic, const uint8_t* img,
+                              int64_t pixel0, int64_t rows, int8_t* c, int64_t ldc) {
+  const int64_t nvec = (g.n + 15) / 16;
+  for (int64_t p0 = 0; p0 < nvec; p0 += 4) {
+    const int8_t* w = g.w8.data() + p0 * 16 * g.kp;
+    const int64_t ch0 = p0 * 16;
+    switch (std::min<int64_t>(4, nvec - p0)) {
+      case 4: conv_panel<4, 6>(g, ic, img, pixel0, rows, w, ch0, c, ldc); break;
+      case 3: conv_panel<3, 8>(g, ic, img, pixel0, rows, w, ch0, c, ldc); break;
+      case 2: conv_panel<2, 8>(g, ic, img, pixel0, rows, w, ch0, c, ldc); break;
+      default: conv_panel<1, 8>(g, ic, img, pixel0, rows, w, ch0, c, ldc); break;
+    }
+  }
+}
 
 bool avx512_vnni_compiled() { return true; }
 
@@ -152,6 +315,8 @@ LQ_VNNI void gemm_avx512_vnni(const PackedGemm& g, const uint8_t* a, int64_t lda
 namespace lq::kernels::int8_opt {
 bool avx512_vnni_compiled() { return false; }
 void gemm_avx512_vnni(const PackedGemm&, const uint8_t*, int64_t, int64_t, int8_t*, int64_t) {}
+void conv_avx512_vnni(const PackedGemm&, const ImplicitConv&, const uint8_t*, int64_t, int64_t, int8_t*,
+                      int64_t) {}
 }  // namespace lq::kernels::int8_opt
 
 #endif
