@@ -439,3 +439,39 @@ TEST(Int8Optimized, PathsAndErrors) {
 
 }  // namespace
 }  // namespace lq::kernels
+
+namespace lq::kernels {
+namespace {
+// A hostile window (SAME padding with a huge dilation) would need a padded image far
+// larger than the input: prepare keeps the reference kernel, and the bytes still match.
+TEST(Int8OptimizedConvHostile, HugeDilationFallsBackToTheReference) {
+  const Dims input{1, 5, 5, 3}, filter{4, 3, 3, 3};
+  const float scales[4] = {0.01f, 0.02f, 0.03f, 0.04f};
+  Conv2DOptions o;
+  o.padding = Padding::kSame;
+  o.dilation_h = o.dilation_w = 4000;
+  const auto p = prepare_conv2d_int8(input, filter, std::nullopt, {0.05f, 3}, scales, {0.1f, -2}, o);
+  std::vector<int8_t> x(75), w(108), want(static_cast<size_t>(flat_size(p.output_dims))), got(want.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<int8_t>(i * 7 % 255 - 127);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(i * 13 % 255 - 127);
+  auto opt = prepare_conv2d_int8_optimized(p, w.data(), nullptr);
+  EXPECT_TRUE(opt.uses_reference());
+  eval_conv2d_int8(p, x.data(), w.data(), nullptr, want.data());
+  eval_conv2d_int8_optimized(opt, x.data(), got.data(), nullptr);
+  EXPECT_EQ(got, want);
+
+  DepthwiseConv2DOptions d;
+  d.padding = Padding::kSame;
+  d.dilation_h = d.dilation_w = 4000;
+  const Dims dw_filter{1, 3, 3, 3};
+  const auto dp = prepare_depthwise_conv2d_int8(input, dw_filter, std::nullopt, {0.05f, 3},
+                                                std::span<const float>(scales, 3), {0.1f, -2}, d);
+  std::vector<int8_t> dwant(static_cast<size_t>(flat_size(dp.output_dims))), dgot(dwant.size());
+  auto dopt = prepare_depthwise_conv2d_int8_optimized(dp, w.data(), nullptr);
+  EXPECT_TRUE(dopt.uses_reference());
+  eval_depthwise_conv2d_int8(dp, x.data(), w.data(), nullptr, dwant.data());
+  eval_depthwise_conv2d_int8_optimized(dopt, x.data(), dgot.data(), nullptr);
+  EXPECT_EQ(dgot, dwant);
+}
+}  // namespace
+}  // namespace lq::kernels

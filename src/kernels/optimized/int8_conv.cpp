@@ -28,6 +28,10 @@ namespace lq::kernels {
 namespace {
 
 constexpr int64_t kSlack = 64;
+// Above this the padded image is not made (reference kernel instead): bytes of padded
+// image <= kMaxPaddedGrowth * input bytes + kPaddedAllowance.
+constexpr int64_t kMaxPaddedGrowth = 4;
+constexpr int64_t kPaddedAllowance = int64_t{1} << 20;
 
 inline void copy_blocks(uint8_t* dst, const uint8_t* src, int64_t n) {
   for (int64_t i = 0; i < n; i += 16) std::memcpy(dst + i, src + i, 16);
@@ -143,6 +147,15 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
   // Relative to the slot's start (not the aligned start), so copies keep the border.
   p.image_offset = p.direct ? 64 : 64 + round_up64(p.chunk_rows * p.gemm->kp + kSlack);
   const int64_t image_bytes = int64_t{p.padded_h} * p.padded_w * params.in_c;
+  if (image_bytes > kMaxPaddedGrowth * (int64_t{params.in_h} * params.in_w * params.in_c) + kPaddedAllowance) {
+    // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
+    // hostile file): the padded copy would dwarf the input; the reference skips such taps.
+    p.gemm.reset();
+    p.direct = false;
+    p.reference_filter.assign(filter, filter + static_cast<size_t>(depth * params.out_c));
+    if (b) p.reference_bias.assign(b, b + params.out_c);
+    return p;
+  }
   p.slots = std::max(1, max_threads);
   p.slot_bytes = round_up64(p.image_offset + image_bytes + kSlack);
   p.scratch.assign(static_cast<size_t>(p.slots * p.slot_bytes), 0);

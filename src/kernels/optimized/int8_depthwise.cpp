@@ -19,6 +19,10 @@ using int8_opt::DepthwiseRow;
 using int8_opt::PackedDepthwise;
 
 constexpr int64_t kSlack = 64;
+// Above this the padded image is not made (reference kernel instead): bytes of padded
+// image <= kMaxPaddedGrowth * input bytes + kPaddedAllowance.
+constexpr int64_t kMaxPaddedGrowth = 4;
+constexpr int64_t kPaddedAllowance = int64_t{1} << 20;
 
 int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
@@ -164,6 +168,16 @@ DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
       extent(params.out_w, params.stride_w, params.filter_w, params.dilation_w)));
   p.slots = std::max(1, max_threads);
   const int64_t image = int64_t{p.padded_h} * p.padded_w * p.packed->cp;
+  if (image > kMaxPaddedGrowth * (int64_t{params.in_h} * params.in_w * p.packed->cp) + kPaddedAllowance) {
+    // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
+    // hostile file): the padded copy would dwarf the input; the reference skips such taps.
+    p.packed.reset();
+    const size_t count = static_cast<size_t>(params.filter_h) * static_cast<size_t>(params.filter_w) *
+                         static_cast<size_t>(params.out_c);
+    p.reference_filter.assign(filter, filter + count);
+    if (b) p.reference_bias.assign(b, b + params.out_c);
+    return p;
+  }
   p.slot_bytes = round_up(image + kSlack, 64);
   p.scratch.assign(static_cast<size_t>(p.slots * p.slot_bytes), 0);
   // Border (and everything else) zp_in; the interior's padding channels stay 0.
