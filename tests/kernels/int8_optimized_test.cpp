@@ -444,12 +444,14 @@ namespace lq::kernels {
 namespace {
 // A hostile window (SAME padding with a huge dilation) would need a padded image far
 // larger than the input: prepare keeps the reference kernel, and the bytes still match.
-TEST(Int8OptimizedConvHostile, HugeDilationFallsBackToTheReference) {
+class Int8OptimizedConvHostile : public ::testing::TestWithParam<int32_t> {};
+
+TEST_P(Int8OptimizedConvHostile, HugeDilationFallsBackToTheReference) {
   const Dims input{1, 5, 5, 3}, filter{4, 3, 3, 3};
   const float scales[4] = {0.01f, 0.02f, 0.03f, 0.04f};
   Conv2DOptions o;
   o.padding = Padding::kSame;
-  o.dilation_h = o.dilation_w = 4000;
+  o.dilation_h = o.dilation_w = GetParam();
   const auto p = prepare_conv2d_int8(input, filter, std::nullopt, {0.05f, 3}, scales, {0.1f, -2}, o);
   std::vector<int8_t> x(75), w(108), want(static_cast<size_t>(flat_size(p.output_dims))), got(want.size());
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<int8_t>(i * 7 % 255 - 127);
@@ -462,7 +464,7 @@ TEST(Int8OptimizedConvHostile, HugeDilationFallsBackToTheReference) {
 
   DepthwiseConv2DOptions d;
   d.padding = Padding::kSame;
-  d.dilation_h = d.dilation_w = 4000;
+  d.dilation_h = d.dilation_w = GetParam();
   const Dims dw_filter{1, 3, 3, 3};
   const auto dp = prepare_depthwise_conv2d_int8(input, dw_filter, std::nullopt, {0.05f, 3},
                                                 std::span<const float>(scales, 3), {0.1f, -2}, d);
@@ -473,5 +475,7 @@ TEST(Int8OptimizedConvHostile, HugeDilationFallsBackToTheReference) {
   eval_depthwise_conv2d_int8_optimized(dopt, x.data(), dgot.data(), nullptr);
   EXPECT_EQ(dgot, dwant);
 }
+// 4000: a 192 MB padded image; 2^30: the padded extent overflows int32.
+INSTANTIATE_TEST_SUITE_P(Dilations, Int8OptimizedConvHostile, ::testing::Values(4000, int32_t{1} << 30));
 }  // namespace
 }  // namespace lq::kernels

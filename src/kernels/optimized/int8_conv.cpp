@@ -136,26 +136,28 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
   const auto extent = [](int64_t out, int64_t stride, int64_t filter_size, int64_t dilation) {
     return (out - 1) * stride + (filter_size - 1) * dilation + 1;
   };
-  p.padded_h = static_cast<int32_t>(std::max<int64_t>(
-      int64_t{params.pad_top} + params.in_h,
-      extent(params.out_h, params.stride_h, params.filter_h, params.dilation_h)));
-  p.padded_w = static_cast<int32_t>(std::max<int64_t>(
-      int64_t{params.pad_left} + params.in_w,
-      extent(params.out_w, params.stride_w, params.filter_w, params.dilation_w)));
-  const int64_t pixels = int64_t{params.out_h} * params.out_w;
-  p.chunk_rows = p.direct ? pixels : int8_opt::chunk_rows_for(p.gemm->kp, pixels);
-  // Relative to the slot's start (not the aligned start), so copies keep the border.
-  p.image_offset = p.direct ? 64 : 64 + round_up64(p.chunk_rows * p.gemm->kp + kSlack);
-  const int64_t image_bytes = int64_t{p.padded_h} * p.padded_w * params.in_c;
-  if (image_bytes > kMaxPaddedGrowth * (int64_t{params.in_h} * params.in_w * params.in_c) + kPaddedAllowance) {
-    // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
-    // hostile file): the padded copy would dwarf the input; the reference skips such taps.
+  const int64_t ph = std::max<int64_t>(int64_t{params.pad_top} + params.in_h,
+                                       extent(params.out_h, params.stride_h, params.filter_h, params.dilation_h));
+  const int64_t pw = std::max<int64_t>(int64_t{params.pad_left} + params.in_w,
+                                       extent(params.out_w, params.stride_w, params.filter_w, params.dilation_w));
+  // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
+  // hostile file): the padded copy would dwarf the input; the reference skips such taps.
+  // (In double: the product of two hostile extents overflows int64.)
+  const double padded = static_cast<double>(ph) * static_cast<double>(pw) * params.in_c;
+  if (padded > static_cast<double>(kMaxPaddedGrowth) * params.in_h * params.in_w * params.in_c + kPaddedAllowance) {
     p.gemm.reset();
     p.direct = false;
     p.reference_filter.assign(filter, filter + static_cast<size_t>(depth * params.out_c));
     if (b) p.reference_bias.assign(b, b + params.out_c);
     return p;
   }
+  p.padded_h = static_cast<int32_t>(ph);
+  p.padded_w = static_cast<int32_t>(pw);
+  const int64_t pixels = int64_t{params.out_h} * params.out_w;
+  p.chunk_rows = p.direct ? pixels : int8_opt::chunk_rows_for(p.gemm->kp, pixels);
+  // Relative to the slot's start (not the aligned start), so copies keep the border.
+  p.image_offset = p.direct ? 64 : 64 + round_up64(p.chunk_rows * p.gemm->kp + kSlack);
+  const int64_t image_bytes = int64_t{p.padded_h} * p.padded_w * params.in_c;
   p.slots = std::max(1, max_threads);
   p.slot_bytes = round_up64(p.image_offset + image_bytes + kSlack);
   p.scratch.assign(static_cast<size_t>(p.slots * p.slot_bytes), 0);

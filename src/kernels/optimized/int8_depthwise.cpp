@@ -160,17 +160,15 @@ DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
   const auto extent = [](int64_t out, int64_t stride, int64_t filter_size, int64_t dilation) {
     return (out - 1) * stride + (filter_size - 1) * dilation + 1;
   };
-  p.padded_h = static_cast<int32_t>(std::max<int64_t>(
-      int64_t{params.pad_top} + params.in_h,
-      extent(params.out_h, params.stride_h, params.filter_h, params.dilation_h)));
-  p.padded_w = static_cast<int32_t>(std::max<int64_t>(
-      int64_t{params.pad_left} + params.in_w,
-      extent(params.out_w, params.stride_w, params.filter_w, params.dilation_w)));
-  p.slots = std::max(1, max_threads);
-  const int64_t image = int64_t{p.padded_h} * p.padded_w * p.packed->cp;
-  if (image > kMaxPaddedGrowth * (int64_t{params.in_h} * params.in_w * p.packed->cp) + kPaddedAllowance) {
-    // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
-    // hostile file): the padded copy would dwarf the input; the reference skips such taps.
+  const int64_t ph = std::max<int64_t>(int64_t{params.pad_top} + params.in_h,
+                                       extent(params.out_h, params.stride_h, params.filter_h, params.dilation_h));
+  const int64_t pw = std::max<int64_t>(int64_t{params.pad_left} + params.in_w,
+                                       extent(params.out_w, params.stride_w, params.filter_w, params.dilation_w));
+  // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
+  // hostile file): the padded copy would dwarf the input; the reference skips such taps.
+  // (In double: the product of two hostile extents overflows int64.)
+  const double padded = static_cast<double>(ph) * static_cast<double>(pw) * static_cast<double>(p.packed->cp);
+  if (padded > static_cast<double>(kMaxPaddedGrowth) * params.in_h * params.in_w * p.packed->cp + kPaddedAllowance) {
     p.packed.reset();
     const size_t count = static_cast<size_t>(params.filter_h) * static_cast<size_t>(params.filter_w) *
                          static_cast<size_t>(params.out_c);
@@ -178,6 +176,10 @@ DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
     if (b) p.reference_bias.assign(b, b + params.out_c);
     return p;
   }
+  p.padded_h = static_cast<int32_t>(ph);
+  p.padded_w = static_cast<int32_t>(pw);
+  p.slots = std::max(1, max_threads);
+  const int64_t image = int64_t{p.padded_h} * p.padded_w * p.packed->cp;
   p.slot_bytes = round_up(image + kSlack, 64);
   p.scratch.assign(static_cast<size_t>(p.slots * p.slot_bytes), 0);
   // Border (and everything else) zp_in; the interior's padding channels stay 0.
