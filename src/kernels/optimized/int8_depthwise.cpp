@@ -167,8 +167,12 @@ DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
   // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
   // hostile file): the padded copy would dwarf the input; the reference skips such taps.
   // (In double: the product of two hostile extents overflows int64.)
+  // The image holds every output channel (input channels repeated depth_multiplier times),
+  // so it is bounded by the input and output tensors' sizes, not by the input's alone.
   const double padded = static_cast<double>(ph) * static_cast<double>(pw) * static_cast<double>(p.packed->cp);
-  if (padded > static_cast<double>(kMaxPaddedGrowth) * params.in_h * params.in_w * p.packed->cp + kPaddedAllowance) {
+  const double tensors = static_cast<double>(params.in_h) * params.in_w * params.in_c +
+                         static_cast<double>(params.out_h) * params.out_w * params.out_c;
+  if (padded > static_cast<double>(kMaxPaddedGrowth) * tensors + kPaddedAllowance) {
     p.packed.reset();
     const size_t count = static_cast<size_t>(params.filter_h) * static_cast<size_t>(params.filter_w) *
                          static_cast<size_t>(params.out_c);
