@@ -30,6 +30,7 @@ class Conv2DFloatOptimized {
   Conv2DParams p_;
   int64_t k_ = 0;           // taps * input channels
   bool direct_ = false;     // 1x1, stride 1, no padding: the input is the im2col matrix
+  bool reference_ = false;  // im2col rows above 16 MB (hostile shapes): the reference kernel
   int64_t chunk_rows_ = 0;  // output pixels per im2col chunk
   AlignedVector<float> cols_;
 };

@@ -28,7 +28,10 @@ Conv2DFloatOptimized::Conv2DFloatOptimized(const Conv2DParams& params) : p_(para
   k_ = int64_t{w.filter_h} * w.filter_w * w.in_c;
   direct_ = w.filter_h == 1 && w.filter_w == 1 && w.stride_h == 1 && w.stride_w == 1 && w.pad_top == 0 &&
             w.pad_left == 0 && w.out_h == w.in_h && w.out_w == w.in_w;
-  if (!direct_) {
+  // A hostile filter shape (non-constant filter) could ask for a huge im2col row: then the
+  // reference kernel runs instead.
+  reference_ = !direct_ && k_ > kChunkFloats * 16;
+  if (!direct_ && !reference_) {
     const int64_t pixels = int64_t{w.batch} * w.out_h * w.out_w;
     chunk_rows_ = std::max<int64_t>(1, std::min(pixels, kChunkFloats / std::max<int64_t>(k_, 1)));
     cols_.assign(static_cast<size_t>(chunk_rows_ * k_), 0.0f);
@@ -40,6 +43,7 @@ void Conv2DFloatOptimized::eval(const float* input, const float* filter, const f
   const Window2D& w = p_;
   const int64_t oc = w.out_c, pixels = int64_t{w.batch} * w.out_h * w.out_w;
   const float* b = p_.has_bias ? bias : nullptr;
+  if (reference_) return eval_conv2d(p_, input, filter, bias, output);
   if (direct_) {
     sgemm(Trans::kNo, Trans::kYes, pixels, oc, k_, 1.0f, input, k_, filter, k_, 0.0f, output, oc, pool);
     bias_and_clamp(output, pixels, oc, b, w.activation);

@@ -32,6 +32,7 @@ constexpr int64_t kSlack = 64;
 // image <= kMaxPaddedGrowth * input bytes + kPaddedAllowance.
 constexpr int64_t kMaxPaddedGrowth = 4;
 constexpr int64_t kPaddedAllowance = int64_t{1} << 20;
+constexpr int64_t kMaxPaddedBytes = int64_t{1} << 28;  // and never above 256 MB per slot
 
 inline void copy_blocks(uint8_t* dst, const uint8_t* src, int64_t n) {
   for (int64_t i = 0; i < n; i += 16) std::memcpy(dst + i, src + i, 16);
@@ -144,7 +145,8 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
   // hostile file): the padded copy would dwarf the input; the reference skips such taps.
   // (In double: the product of two hostile extents overflows int64.)
   const double padded = static_cast<double>(ph) * static_cast<double>(pw) * params.in_c;
-  if (padded > static_cast<double>(kMaxPaddedGrowth) * params.in_h * params.in_w * params.in_c + kPaddedAllowance) {
+  if (padded > static_cast<double>(kMaxPaddedGrowth) * params.in_h * params.in_w * params.in_c + kPaddedAllowance ||
+      padded > static_cast<double>(kMaxPaddedBytes)) {
     p.gemm.reset();
     p.direct = false;
     p.reference_filter.assign(filter, filter + static_cast<size_t>(depth * params.out_c));

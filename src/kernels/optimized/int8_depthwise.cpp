@@ -23,6 +23,7 @@ constexpr int64_t kSlack = 64;
 // image <= kMaxPaddedGrowth * input bytes + kPaddedAllowance.
 constexpr int64_t kMaxPaddedGrowth = 4;
 constexpr int64_t kPaddedAllowance = int64_t{1} << 20;
+constexpr int64_t kMaxPaddedBytes = int64_t{1} << 28;  // and never above 256 MB per slot
 
 int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
@@ -172,7 +173,8 @@ DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
   const double padded = static_cast<double>(ph) * static_cast<double>(pw) * static_cast<double>(p.packed->cp);
   const double tensors = static_cast<double>(params.in_h) * params.in_w * params.in_c +
                          static_cast<double>(params.out_h) * params.out_w * params.out_c;
-  if (padded > static_cast<double>(kMaxPaddedGrowth) * tensors + kPaddedAllowance) {
+  if (padded > static_cast<double>(kMaxPaddedGrowth) * tensors + kPaddedAllowance ||
+      padded > static_cast<double>(kMaxPaddedBytes)) {
     p.packed.reset();
     const size_t count = static_cast<size_t>(params.filter_h) * static_cast<size_t>(params.filter_w) *
                          static_cast<size_t>(params.out_c);
