@@ -127,12 +127,15 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
     p.gemm = int8_opt::pack_gemm(resolved, params.requant, filter, params.out_c,
                                  static_cast<int32_t>(depth), b);
   }
-  if (!p.gemm) {
+  // The reference kernel instead (the optimized path cannot or should not run this op).
+  const auto keep_reference = [&] {
+    p.gemm.reset();
     p.direct = false;
     p.reference_filter.assign(filter, filter + static_cast<size_t>(depth * params.out_c));
     if (b) p.reference_bias.assign(b, b + params.out_c);
     return p;
-  }
+  };
+  if (!p.gemm) return keep_reference();
   // Padded extent: every window of every output pixel lies inside.
   const auto extent = [](int64_t out, int64_t stride, int64_t filter_size, int64_t dilation) {
     return (out - 1) * stride + (filter_size - 1) * dilation + 1;
@@ -146,13 +149,8 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
   // (In double: the product of two hostile extents overflows int64.)
   const double padded = static_cast<double>(ph) * static_cast<double>(pw) * params.in_c;
   if (padded > static_cast<double>(kMaxPaddedGrowth) * params.in_h * params.in_w * params.in_c + kPaddedAllowance ||
-      padded > static_cast<double>(kMaxPaddedBytes)) {
-    p.gemm.reset();
-    p.direct = false;
-    p.reference_filter.assign(filter, filter + static_cast<size_t>(depth * params.out_c));
-    if (b) p.reference_bias.assign(b, b + params.out_c);
-    return p;
-  }
+      padded > static_cast<double>(kMaxPaddedBytes))
+    return keep_reference();
   p.padded_h = static_cast<int32_t>(ph);
   p.padded_w = static_cast<int32_t>(pw);
   const int64_t pixels = int64_t{params.out_h} * params.out_w;

@@ -151,13 +151,16 @@ DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
   p.path = resolved;
   const int32_t* b = params.has_bias ? bias : nullptr;
   p.packed = pack(resolved, params, filter, b);
-  if (!p.packed) {
+  // The reference kernel instead (the optimized path cannot or should not run this op).
+  const auto keep_reference = [&] {
+    p.packed.reset();
     const size_t count = static_cast<size_t>(params.filter_h) * static_cast<size_t>(params.filter_w) *
                          static_cast<size_t>(params.out_c);
     p.reference_filter.assign(filter, filter + count);
     if (b) p.reference_bias.assign(b, b + params.out_c);
     return p;
-  }
+  };
+  if (!p.packed) return keep_reference();
   const auto extent = [](int64_t out, int64_t stride, int64_t filter_size, int64_t dilation) {
     return (out - 1) * stride + (filter_size - 1) * dilation + 1;
   };
@@ -174,14 +177,8 @@ DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
   const double tensors = static_cast<double>(params.in_h) * params.in_w * params.in_c +
                          static_cast<double>(params.out_h) * params.out_w * params.out_c;
   if (padded > static_cast<double>(kMaxPaddedGrowth) * tensors + kPaddedAllowance ||
-      padded > static_cast<double>(kMaxPaddedBytes)) {
-    p.packed.reset();
-    const size_t count = static_cast<size_t>(params.filter_h) * static_cast<size_t>(params.filter_w) *
-                         static_cast<size_t>(params.out_c);
-    p.reference_filter.assign(filter, filter + count);
-    if (b) p.reference_bias.assign(b, b + params.out_c);
-    return p;
-  }
+      padded > static_cast<double>(kMaxPaddedBytes))
+    return keep_reference();
   p.padded_h = static_cast<int32_t>(ph);
   p.padded_w = static_cast<int32_t>(pw);
   p.slots = std::max(1, max_threads);
