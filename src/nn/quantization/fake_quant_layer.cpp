@@ -33,18 +33,23 @@ void ActivationQuantizer::initialize() {
   max_->value.fill(spec_.max);
 }
 
-std::vector<fq::Grid> ActivationQuantizer::grids() const {
+std::vector<fq::Grid> ActivationQuantizer::grids() const { return current_grids(); }
+
+const std::vector<fq::Grid>& ActivationQuantizer::current_grids() const {
   const fq::Division division = spec_.per_channel || spec_.range == RangeMode::kFixed ? fq::Division::kMultiply
                                                                                       : fq::Division::kDivide;
-  if (!min_) return {fq::nudge(spec_.min, spec_.max, spec_.num_bits, spec_.narrow_range, division)};
-  std::vector<fq::Grid> out;
+  grids_.clear();
+  if (!min_) {
+    grids_.push_back(fq::nudge(spec_.min, spec_.max, spec_.num_bits, spec_.narrow_range, division));
+    return grids_;
+  }
   for (int64_t c = 0; c < min_->value.size(); ++c) {
     // A trained range may cross over; an empty one is widened to include 0.
     float lo = std::min(min_->value[c], max_->value[c]), hi = std::max(min_->value[c], max_->value[c]);
     if (lo == hi) lo = std::min(lo, 0.0f), hi = std::max(hi, 0.0f);
-    out.push_back(fq::nudge(lo, hi, spec_.num_bits, spec_.narrow_range, division));
+    grids_.push_back(fq::nudge(lo, hi, spec_.num_bits, spec_.narrow_range, division));
   }
-  return out;
+  return grids_;
 }
 
 void ActivationQuantizer::track(const Tensor& x, bool first_step, ThreadPool* pool) {
@@ -72,13 +77,13 @@ void ActivationQuantizer::track(const Tensor& x, bool first_step, ThreadPool* po
 void ActivationQuantizer::forward(const Tensor& x, Tensor& y, bool training, bool first_step, ThreadPool* pool) {
   if (training && (spec_.range == RangeMode::kMovingAverage || spec_.range == RangeMode::kAllValues))
     track(x, first_step, pool);
-  const auto g = grids();
+  const auto& g = current_grids();
   y.resize(x.shape());
   fq::fake_quant_per_channel(x.data(), y.data(), x.size(), g.data(), static_cast<int64_t>(g.size()), pool);
 }
 
 void ActivationQuantizer::backward(const Tensor& x, const Tensor& dy, Tensor& dx, ThreadPool* pool) const {
-  const auto g = grids();
+  const auto& g = current_grids();
   const bool trainable = spec_.range == RangeMode::kTrainable;
   float* dmin = trainable ? min_->grad.data() : nullptr;
   float* dmax = trainable ? max_->grad.data() : nullptr;

@@ -27,6 +27,25 @@ Weight* find_weight(Layer& layer, const std::string& name) {
   return nullptr;
 }
 
+// Swaps two tensors for one scope (a weight's value and its substitute while the inner
+// layer runs) and swaps them back when the scope ends, also on an exception.
+class SwapForScope {
+ public:
+  SwapForScope(Tensor& a, Tensor& b, bool active = true) : a_(a), b_(b), active_(active) {
+    if (active_) std::swap(a_, b_);
+  }
+  ~SwapForScope() {
+    if (active_) std::swap(a_, b_);
+  }
+  SwapForScope(const SwapForScope&) = delete;
+  SwapForScope& operator=(const SwapForScope&) = delete;
+
+ private:
+  Tensor& a_;
+  Tensor& b_;
+  bool active_;
+};
+
 }  // namespace
 
 struct QuantizeWrapper::Folding {
@@ -161,17 +180,9 @@ void QuantizeWrapper::forward(const std::vector<const Tensor*>& in, Tensor& out,
   if (fold_) {
     fold_forward(in, inner_out, ctx);
   } else {
-    if (quantizes_weights()) {
-      quantize_kernel(ctx.pool);
-      std::swap(kernel_->value, quantized_kernel_);
-    }
-    try {
-      inner_->forward(in, inner_out, ctx);
-    } catch (...) {
-      if (quantizes_weights()) std::swap(kernel_->value, quantized_kernel_);
-      throw;
-    }
-    if (quantizes_weights()) std::swap(kernel_->value, quantized_kernel_);
+    if (quantizes_weights()) quantize_kernel(ctx.pool);
+    const SwapForScope quantized(kernel_->value, quantized_kernel_, quantizes_weights());
+    inner_->forward(in, inner_out, ctx);
   }
   if (output_bits_ > 0) output_.forward(pre_, out, ctx.training, first, ctx.pool);
   if (ctx.training) step_->value[0] += 1.0f;
@@ -187,15 +198,8 @@ void QuantizeWrapper::backward(const std::vector<const Tensor*>& in, const Tenso
   }
   if (fold_) return fold_backward(in, *g, grad_in, ctx);
   const Tensor& inner_out = output_bits_ > 0 ? pre_ : out;
-  if (!quantizes_weights()) return inner_->backward(in, inner_out, *g, grad_in, ctx);
-  std::swap(kernel_->value, quantized_kernel_);
-  try {
-    inner_->backward(in, inner_out, *g, grad_in, ctx);
-  } catch (...) {
-    std::swap(kernel_->value, quantized_kernel_);
-    throw;
-  }
-  std::swap(kernel_->value, quantized_kernel_);
+  const SwapForScope quantized(kernel_->value, quantized_kernel_, quantizes_weights());
+  inner_->backward(in, inner_out, *g, grad_in, ctx);
   // The straight-through gradient of the weights needs no mask: their symmetric range is
   // [-max |w|, max |w|], so every weight lies inside it.
 }
@@ -212,8 +216,6 @@ void QuantizeWrapper::fold_forward(const std::vector<const Tensor*>& in, Tensor&
   for (int64_t k = 0; k < c; ++k) fold_->scale[static_cast<size_t>(k)] = gamma[k] / std::sqrt(var[k] + bn.epsilon());
   Weight* bias = find_weight(*inner_, "bias");
   quantize_kernel(ctx.pool);
-  std::swap(kernel_->value, quantized_kernel_);
-  Tensor saved_bias;
   if (!ctx.training) {
     // Inference: the folded layer, conv(x, fq(W*s)) + b*s + (beta - mean*s).
     fold_->folded_bias = Tensor({c});
@@ -221,22 +223,15 @@ void QuantizeWrapper::fold_forward(const std::vector<const Tensor*>& in, Tensor&
       const float s = fold_->scale[static_cast<size_t>(k)];
       fold_->folded_bias[k] = (bias ? bias->value[k] : 0.0f) * s + (beta[k] - mean[k] * s);
     }
-    if (bias) saved_bias = bias->value, bias->value = fold_->folded_bias;
   }
-  try {
+  {
+    const SwapForScope quantized(kernel_->value, quantized_kernel_);
+    const SwapForScope folded(bias ? bias->value : fold_->folded_bias, fold_->folded_bias, bias && !ctx.training);
     inner_->forward(in, ctx.training ? fold_->u : out, ctx);
-  } catch (...) {
-    std::swap(kernel_->value, quantized_kernel_);
-    if (bias && !ctx.training) bias->value = saved_bias;
-    throw;
   }
-  std::swap(kernel_->value, quantized_kernel_);
   if (!ctx.training) {
-    if (bias) {
-      bias->value = saved_bias;
-    } else {
+    if (!bias)
       for (int64_t i = 0; i < out.size(); ++i) out[i] += fold_->folded_bias[i % c];
-    }
     return;
   }
   // Training: u = (z - b) / s + b, then batch normalization with batch statistics.
@@ -259,14 +254,10 @@ void QuantizeWrapper::fold_backward(const std::vector<const Tensor*>& in, const 
   Tensor& gz = fold_->grad_z;
   gz.resize(gu->shape());
   for (int64_t i = 0; i < gz.size(); ++i) gz[i] = (*gu)[i] / fold_->scale[static_cast<size_t>(i % c)];
-  std::swap(kernel_->value, quantized_kernel_);
-  try {
+  {
+    const SwapForScope quantized(kernel_->value, quantized_kernel_);
     inner_->backward(in, fold_->u, gz, grad_in, ctx);
-  } catch (...) {
-    std::swap(kernel_->value, quantized_kernel_);
-    throw;
   }
-  std::swap(kernel_->value, quantized_kernel_);
   // d/dW = d/d(W*s) * s (straight through: the folded weights lie inside their range).
   Tensor& kg = kernel_->grad;
   const float* s = fold_->scale.data();

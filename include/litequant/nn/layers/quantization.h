@@ -76,10 +76,13 @@ class ActivationQuantizer {
   std::vector<fq::Grid> grids() const;
 
  private:
+  // The grids of the current range, rebuilt in a buffer kept between calls.
+  const std::vector<fq::Grid>& current_grids() const;
   void track(const Tensor& x, bool first_step, ThreadPool* pool);
   QuantizerSpec spec_;
   Weight* min_ = nullptr;  // null for kFixed
   Weight* max_ = nullptr;
+  mutable std::vector<fq::Grid> grids_;
 };
 }  // namespace detail
 
