@@ -6,6 +6,7 @@
 
 #include "litequant/core/error.h"
 #include "nn/ops/ops.h"
+#include "nn/ops/vector_loops.h"
 
 namespace lq {
 
@@ -16,11 +17,14 @@ Pooling2DLayer::Pooling2DLayer(bool is_max, Window2D window, std::string name)
       throw Error(where() + "pool_size and strides must be positive");
 }
 
-std::pair<int64_t, int64_t> Pooling2DLayer::taps(int64_t o, int axis) const {
-  const int64_t first = o * window_.strides[axis] - (axis == 0 ? geo_.pad_top : geo_.pad_left);
-  const int64_t size = axis == 0 ? geo_.in_h : geo_.in_w;
-  return {std::max<int64_t>(first, 0), std::min(first + window_.kernel[axis], size)};
+namespace {
+// Output row oy of a pool: its input rows (clipped to the image) and column geometry.
+ops::PoolLine pool_line(const ConvGeometry& geo, const Window2D& w, int64_t channels, int64_t oy) {
+  const int64_t first = oy * w.strides[0] - geo.pad_top;
+  return {channels, geo.in_w, geo.out_w, std::max<int64_t>(first, 0), std::min(first + w.kernel[0], geo.in_h),
+          w.strides[1], geo.pad_left, w.kernel[1]};
 }
+}  // namespace
 
 Shape Pooling2DLayer::do_build(const std::vector<Shape>& inputs) {
   expect_inputs(inputs, 1);
@@ -43,47 +47,11 @@ void Pooling2DLayer::forward(const std::vector<const Tensor*>& in, Tensor& out, 
   if (is_max_) argmax_.resize(static_cast<size_t>(out.size()));
   ops::parallel_rows(ctx.pool, n * geo_.out_h, [&](int64_t row) {
     const int64_t img = row / geo_.out_h, oy = row % geo_.out_h;
-    const float* src = x.data() + img * in_image;
-    const auto [y_begin, y_end] = taps(oy, 0);
-    for (int64_t ox = 0; ox < geo_.out_w; ++ox) {
-      const auto [x_begin, x_end] = taps(ox, 1);
-      const int64_t o = (row * geo_.out_w + ox) * c;
-      float* dst = out.data() + o;
-      if (is_max_) {
-        // Two vectorisable passes: the maximum, then (taps in reverse) the first tap in
-        // row-major window order that holds it.
-        int32_t* __restrict am = argmax_.data() + o;
-        float* __restrict best = dst;
-        const int64_t first = (y_begin * geo_.in_w + x_begin) * c;
-        for (int64_t ch = 0; ch < c; ++ch) {
-          best[ch] = -std::numeric_limits<float>::infinity();
-          am[ch] = static_cast<int32_t>(first + ch);
-        }
-        for (int64_t iy = y_begin; iy < y_end; ++iy)
-          for (int64_t ix = x_begin; ix < x_end; ++ix) {
-            const float* __restrict px = src + (iy * geo_.in_w + ix) * c;
-            for (int64_t ch = 0; ch < c; ++ch) best[ch] = std::max(best[ch], px[ch]);
-          }
-        for (int64_t iy = y_end - 1; iy >= y_begin; --iy)
-          for (int64_t ix = x_end - 1; ix >= x_begin; --ix) {
-            const int32_t at = static_cast<int32_t>((iy * geo_.in_w + ix) * c);
-            const float* __restrict px = src + at;
-            for (int64_t ch = 0; ch < c; ++ch) {
-              const int32_t hit = -static_cast<int32_t>(px[ch] == best[ch]);  // branch-free
-              am[ch] = (am[ch] & ~hit) | ((at + static_cast<int32_t>(ch)) & hit);
-            }
-          }
-      } else {
-        for (int64_t ch = 0; ch < c; ++ch) dst[ch] = 0.0f;
-        for (int64_t iy = y_begin; iy < y_end; ++iy)
-          for (int64_t ix = x_begin; ix < x_end; ++ix) {
-            const float* px = src + (iy * geo_.in_w + ix) * c;
-            for (int64_t ch = 0; ch < c; ++ch) dst[ch] += px[ch];
-          }
-        const float inv = 1.0f / static_cast<float>((y_end - y_begin) * (x_end - x_begin));
-        for (int64_t ch = 0; ch < c; ++ch) dst[ch] *= inv;
-      }
-    }
+    const ops::PoolLine line = pool_line(geo_, window_, c, oy);
+    const float* image = x.data() + img * in_image;
+    float* dst = out.data() + row * geo_.out_w * c;
+    if (is_max_) ops::max_pool_line(line, image, dst, argmax_.data() + row * geo_.out_w * c);
+    else ops::avg_pool_line(line, image, dst);
   });
 }
 
@@ -106,17 +74,8 @@ void Pooling2DLayer::backward(const std::vector<const Tensor*>& in, const Tensor
         for (int64_t o = 0; o < out_image; ++o) d[am[o]] += g[o];
         continue;
       }
-      for (int64_t oy = 0; oy < geo_.out_h; ++oy) {
-        const auto [y_begin, y_end] = taps(oy, 0);
-        for (int64_t ox = 0; ox < geo_.out_w; ++ox) {
-          const auto [x_begin, x_end] = taps(ox, 1);
-          const float inv = 1.0f / static_cast<float>((y_end - y_begin) * (x_end - x_begin));
-          const float* go = g + (oy * geo_.out_w + ox) * c;
-          for (int64_t iy = y_begin; iy < y_end; ++iy)
-            for (int64_t ix = x_begin; ix < x_end; ++ix)
-              for (int64_t ch = 0; ch < c; ++ch) d[(iy * geo_.in_w + ix) * c + ch] += go[ch] * inv;
-        }
-      }
+      for (int64_t oy = 0; oy < geo_.out_h; ++oy)
+        ops::avg_pool_backward_line(pool_line(geo_, window_, c, oy), g + oy * geo_.out_w * c, d);
     }
   });
 }

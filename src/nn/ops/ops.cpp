@@ -7,7 +7,7 @@
 #include <numeric>
 
 #include "litequant/nn/activation.h"
-#include <vector>
+#include "vector_loops.h"
 
 namespace lq::ops {
 namespace {
@@ -16,12 +16,7 @@ constexpr int64_t kGrain = 16384;  // elements
 
 void add_bias(float* y, int64_t rows, int64_t cols, const float* bias, ThreadPool* pool) {
   parallel_for(pool, rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(cols, 1)),
-               [&](int64_t b, int64_t e) {
-                 for (int64_t r = b; r < e; ++r) {
-                   float* row = y + r * cols;
-                   for (int64_t c = 0; c < cols; ++c) row[c] += bias[c];
-                 }
-               });
+               [&](int64_t b, int64_t e) { add_clamp_rows(y + b * cols, e - b, cols, bias, -INFINITY, INFINITY); });
 }
 
 namespace {
@@ -55,14 +50,10 @@ void bias_activation(Tensor& y, int64_t cols, const float* bias, Activation act,
   std::vector<float> wide(static_cast<size_t>(f.width), 0.0f);
   for (int64_t j = 0; bias && j < f.width; ++j) wide[static_cast<size_t>(j)] = bias[j % cols];
   float* p = y.data();
-  const float* __restrict b = wide.data();
-  auto pass = [&](float* __restrict row, int64_t n) {
-    for (int64_t j = 0; j < n; ++j) row[j] = std::min(std::max(row[j] + b[j], lo), hi);
-  };
   parallel_for(pool, f.groups, std::max<int64_t>(1, kGrain / f.width), [&](int64_t g0, int64_t g1) {
-    for (int64_t g = g0; g < g1; ++g) pass(p + g * f.width, f.width);
+    add_clamp_rows(p + g0 * f.width, g1 - g0, f.width, wide.data(), lo, hi);
   });
-  pass(p + f.groups * f.width, (rows - f.groups * f.k) * cols);
+  add_clamp_rows(p + f.groups * f.width, 1, (rows - f.groups * f.k) * cols, wide.data(), lo, hi);
 }
 
 const Tensor& activation_and_bias_grad(Activation act, const Tensor& y, const Tensor& grad_y,
@@ -84,29 +75,21 @@ const Tensor& activation_and_bias_grad(Activation act, const Tensor& y, const Te
   const float* yp = y.data();
   const float* gy = grad_y.data();
   float* gx = grad_pre.data();
-  // One folded group (or the tail): gx = relu'(y) * gy, accumulated into acc when given.
-  auto pass = [&](int64_t at, int64_t n, float* __restrict acc) {
-    const float* __restrict yr = yp + at;
-    const float* __restrict gr = gy + at;
-    float* __restrict xr = gx + at;
-    for (int64_t j = 0; j < n; ++j) {
-      // Branch-free select (a mask), so the loop vectorises: the sign of y is random.
-      const uint32_t keep = 0u - static_cast<uint32_t>((yr[j] > 0.0f) & (yr[j] < hi));
-      xr[j] = std::bit_cast<float>(std::bit_cast<uint32_t>(gr[j]) & keep);
-    }
-    if (acc)
-      for (int64_t j = 0; j < n; ++j) acc[j] += xr[j];
+  // Folded groups [g0, g1), or (width < f.width) the tail.
+  auto pass = [&](int64_t g0, int64_t g1, int64_t width, float* acc) {
+    const int64_t at = g0 * f.width;
+    relu_grad_rows(yp + at, gy + at, gx + at, g1 - g0, width, hi, acc);
   };
+  const int64_t tail = (rows - f.groups * f.k) * cols;
   if (!bias_grad) {
-    parallel_for(pool, f.groups, std::max<int64_t>(1, kGrain / f.width), [&](int64_t g0, int64_t g1) {
-      pass(g0 * f.width, (g1 - g0) * f.width, nullptr);
-    });
-    pass(f.groups * f.width, (rows - f.groups * f.k) * cols, nullptr);
+    parallel_for(pool, f.groups, std::max<int64_t>(1, kGrain / f.width),
+                 [&](int64_t g0, int64_t g1) { pass(g0, g1, f.width, nullptr); });
+    pass(f.groups, f.groups + 1, tail, nullptr);
     return grad_pre;
   }
   std::vector<float> acc(static_cast<size_t>(f.width));
-  blocked_sum(pool, f.groups, f.width, acc.data(), [&](int64_t g, float* a) { pass(g * f.width, f.width, a); });
-  pass(f.groups * f.width, (rows - f.groups * f.k) * cols, acc.data());
+  blocked_range_sum(pool, f.groups, f.width, acc.data(), [&](int64_t g0, int64_t g1, float* a) { pass(g0, g1, f.width, a); });
+  pass(f.groups, f.groups + 1, tail, acc.data());
   unfold_sums(acc, cols, bias_grad);
   return grad_pre;
 }
@@ -114,11 +97,9 @@ const Tensor& activation_and_bias_grad(Activation act, const Tensor& y, const Te
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out, ThreadPool* pool) {
   const Folded f(rows, cols);
   std::vector<float> acc(static_cast<size_t>(f.width));
-  auto add = [&](const float* __restrict row, int64_t n, float* __restrict a) {
-    for (int64_t j = 0; j < n; ++j) a[j] += row[j];
-  };
-  blocked_sum(pool, f.groups, f.width, acc.data(), [&](int64_t g, float* a) { add(x + g * f.width, f.width, a); });
-  add(x + f.groups * f.width, (rows - f.groups * f.k) * cols, acc.data());
+  blocked_range_sum(pool, f.groups, f.width, acc.data(),
+                    [&](int64_t g0, int64_t g1, float* a) { sum_rows(x + g0 * f.width, g1 - g0, f.width, a); });
+  sum_rows(x + f.groups * f.width, 1, (rows - f.groups * f.k) * cols, acc.data());
   unfold_sums(acc, cols, out);
 }
 
@@ -171,37 +152,15 @@ void im2col(const float* images, int64_t n, int64_t c, const ConvGeometry& g, co
 
 void im2col_transposed(const float* images, int64_t n, int64_t c, const ConvGeometry& g,
                        const Window2D& w, float* cols_t, ThreadPool* pool) {
-  const int64_t kh = w.kernel[0], kw = w.kernel[1];
   const int64_t rows = n * g.out_h * g.out_w;
-  const int64_t sx = w.strides[1];
   const int64_t lines = n * g.out_h;
-  parallel_for(pool, lines, std::max<int64_t>(1, kGrain / (kh * kw * c * g.out_w)), [&](int64_t b, int64_t e) {
-    for (int64_t line_index = b; line_index < e; ++line_index) {
-      const int64_t img = line_index / g.out_h, oy = line_index % g.out_h;
-      const float* src = images + img * g.in_h * g.in_w * c;
-      for (int64_t ky = 0; ky < kh; ++ky) {
-        const int64_t iy = oy * w.strides[0] + ky * w.dilation[0] - g.pad_top;
-        const bool row_ok = iy >= 0 && iy < g.in_h;
-        for (int64_t kx = 0; kx < kw; ++kx) {
-          // Output columns whose tap lands inside the image: [ox_lo, ox_hi).
-          const int64_t ix0 = kx * w.dilation[1] - g.pad_left;
-          const int64_t ox_lo = row_ok ? std::min(g.out_w, std::max<int64_t>(0, (-ix0 + sx - 1) / sx)) : g.out_w;
-          const int64_t ox_hi = row_ok ? std::max(ox_lo, std::min(g.out_w, (g.in_w - ix0 + sx - 1) / sx)) : g.out_w;
-          for (int64_t ch = 0; ch < c; ++ch) {
-            float* __restrict dst = cols_t + ((ky * kw + kx) * c + ch) * rows + line_index * g.out_w;
-            const float* __restrict from = src + (row_ok ? iy : 0) * g.in_w * c + ch;
-            for (int64_t ox = 0; ox < ox_lo; ++ox) dst[ox] = 0.0f;
-            if (sx == 1 && c == 1) {
-              for (int64_t ox = ox_lo; ox < ox_hi; ++ox) dst[ox] = from[ox + ix0];
-            } else {
-              for (int64_t ox = ox_lo; ox < ox_hi; ++ox) dst[ox] = from[(ox * sx + ix0) * c];
-            }
-            for (int64_t ox = ox_hi; ox < g.out_w; ++ox) dst[ox] = 0.0f;
-          }
-        }
-      }
-    }
-  });
+  parallel_for(pool, lines, std::max<int64_t>(1, kGrain / (w.kernel[0] * w.kernel[1] * c * g.out_w)),
+               [&](int64_t b, int64_t e) {
+                 for (int64_t line = b; line < e; ++line) {
+                   const int64_t img = line / g.out_h, oy = line % g.out_h;
+                   im2col_transposed_line(images + img * g.in_h * g.in_w * c, line, oy, c, g, w, rows, cols_t);
+                 }
+               });
 }
 
 void col2im(const float* cols, int64_t n, int64_t c, const ConvGeometry& g, const Window2D& w,

@@ -1,6 +1,7 @@
 #pragma once
 // Internal training kernels shared by several layers. Plain loops the compiler can
-// vectorise; split over a ThreadPool with partitions that depend only on the shapes.
+// vectorise (the hot ones in vector_loops.h, built for AVX-512 / AVX2 / baseline); split
+// over a ThreadPool with partitions that depend only on the shapes.
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -16,21 +17,29 @@ namespace lq::ops {
 // Fixed number of blocks for reductions, so summation order never depends on threads.
 inline constexpr int64_t kSumBlocks = 16;
 
-// out[0..len) = sum over items i of the vector that add_item(i, acc) accumulates into
-// acc. Items are grouped into kSumBlocks fixed blocks reduced in parallel, then the block
-// partials are added in block order: bit-identical for any thread count.
-template <typename AddItem>
-void blocked_sum(ThreadPool* pool, int64_t items, int64_t len, float* out, AddItem&& add_item) {
+// out[0..len) = sum over items i of the vector that add_range(i0, i1, acc) accumulates
+// into acc for items [i0, i1), in item order. Items are grouped into kSumBlocks fixed
+// blocks reduced in parallel, then the block partials are added in block order:
+// bit-identical for any thread count.
+template <typename AddRange>
+void blocked_range_sum(ThreadPool* pool, int64_t items, int64_t len, float* out, AddRange&& add_range) {
   const int64_t blocks = std::min(kSumBlocks, std::max<int64_t>(1, items));
   std::vector<float> partial(static_cast<size_t>(blocks * len), 0.0f);
   parallel_for(pool, blocks, 1, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b)
-      for (int64_t i = items * b / blocks; i < items * (b + 1) / blocks; ++i)
-        add_item(i, partial.data() + b * len);
+      add_range(items * b / blocks, items * (b + 1) / blocks, partial.data() + b * len);
   });
   std::fill(out, out + len, 0.0f);
   for (int64_t b = 0; b < blocks; ++b)
     for (int64_t j = 0; j < len; ++j) out[j] += partial[static_cast<size_t>(b * len + j)];
+}
+
+// The same with add_item(i, acc) called for each item.
+template <typename AddItem>
+void blocked_sum(ThreadPool* pool, int64_t items, int64_t len, float* out, AddItem&& add_item) {
+  blocked_range_sum(pool, items, len, out, [&](int64_t i0, int64_t i1, float* acc) {
+    for (int64_t i = i0; i < i1; ++i) add_item(i, acc);
+  });
 }
 
 // fn(row) for every row in [0, rows), rows split across the pool.

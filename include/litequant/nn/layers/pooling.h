@@ -23,10 +23,6 @@ class Pooling2DLayer : public Layer {
   void add_config(nlohmann::json& c) const override;
 
  private:
-  // Input rows (axis 0) or columns (axis 1) [begin, end) inside the image that output
-  // position o pools over.
-  std::pair<int64_t, int64_t> taps(int64_t o, int axis) const;
-
   bool is_max_;
   Window2D window_;
   ConvGeometry geo_;
