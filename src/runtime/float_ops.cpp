@@ -2,7 +2,10 @@
 // types, calls the kernel's prepare_* for shapes and parameters, sets the output shapes
 // and returns the eval call.
 #include <cstring>
+#include <memory>
 
+#include "litequant/kernels/float_ops_optimized.h"
+#include "litequant/kernels/float_fully_connected_optimized.h"
 #include "litequant/kernels/float_optimized.h"
 #include "litequant/kernels/float_reference.h"
 #include "node_context.h"
@@ -32,7 +35,13 @@ PreparedNode prepare_float(NodeContext& c) {
                                        {pad(o.padding), o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, act(o.activation)});
       c.set_output(p.output_dims);
       const int in = c.in(0), w = c.in(1), b = c.has_input(2) ? c.in(2) : -1, out = c.out();
-      // Optimized (float_optimized.h: im2col + sgemm, within 1e-5 of the reference).
+      // Optimized (float_optimized.h, within 1e-5 of the reference): constant filter and
+      // bias packed here for the direct conv; otherwise im2col + sgemm.
+      if (c.constant(w) && (b < 0 || c.constant(b))) {
+        return [&m, opt = k::Conv2DFloatDirect(p, m.f32(w), b >= 0 ? m.f32(b) : nullptr, k::FloatPath::kAuto,
+                                               m.options.num_threads),
+                in, out]() mutable { opt.eval(m.f32(in), m.f32_out(out), m.pool.get()); };
+      }
       m.warm_up = true;
       return [&m, opt = k::Conv2DFloatOptimized(p), in, w, b, out]() mutable {
         opt.eval(m.f32(in), m.f32(w), b >= 0 ? m.f32(b) : nullptr, m.f32_out(out), m.pool.get());
@@ -46,6 +55,13 @@ PreparedNode prepare_float(NodeContext& c) {
           {pad(o.padding), o.stride_h, o.stride_w, o.depth_multiplier, o.dilation_h, o.dilation_w, act(o.activation)});
       c.set_output(p.output_dims);
       const int in = c.in(0), w = c.in(1), b = c.has_input(2) ? c.in(2) : -1, out = c.out();
+      // Optimized (float_optimized.h, within 1e-5 of the reference): constant filter and
+      // bias packed here; otherwise the reference kernel.
+      if (c.constant(w) && (b < 0 || c.constant(b))) {
+        return [&m, opt = k::DepthwiseConv2DFloatOptimized(p, m.f32(w), b >= 0 ? m.f32(b) : nullptr,
+                                                           k::FloatPath::kAuto, m.options.num_threads),
+                in, out]() mutable { opt.eval(m.f32(in), m.f32_out(out), m.pool.get()); };
+      }
       return [&m, p, in, w, b, out] {
         k::eval_depthwise_conv2d(p, m.f32(in), m.f32(w), b >= 0 ? m.f32(b) : nullptr, m.f32_out(out));
       };
@@ -57,6 +73,12 @@ PreparedNode prepare_float(NodeContext& c) {
                                                 {act(o.activation), o.keep_num_dims});
       c.set_output(p.output_dims);
       const int in = c.in(0), w = c.in(1), b = c.has_input(2) ? c.in(2) : -1, out = c.out();
+      if (c.constant(w) && (b < 0 || c.constant(b))) {
+        // Weights packed here, once (float_fully_connected_optimized.h); no lazy buffers.
+        auto fc = std::make_shared<const k::FullyConnectedFloatOptimized>(
+            p, c.constant_data<float>(w).data(), b >= 0 ? c.constant_data<float>(b).data() : nullptr);
+        return [&m, fc, in, w, out] { fc->eval(m.f32(in), m.f32(w), m.f32_out(out), m.pool.get()); };
+      }
       m.warm_up = true;
       return [&m, p, in, w, b, out] {
         k::eval_fully_connected_optimized(p, m.f32(in), m.f32(w), b >= 0 ? m.f32(b) : nullptr, m.f32_out(out),
@@ -72,8 +94,10 @@ PreparedNode prepare_float(NodeContext& c) {
                                        tflite::op_name(c.op().opcode));
       c.set_output(p.output_dims);
       const int in = c.in(0), out = c.out();
-      if (code == Op::kMaxPool2D) return [&m, p, in, out] { k::eval_max_pool2d(p, m.f32(in), m.f32_out(out)); };
-      return [&m, p, in, out] { k::eval_average_pool2d(p, m.f32(in), m.f32_out(out)); };
+      // Optimized (float_ops_optimized.h): bit-identical with the reference.
+      if (code == Op::kMaxPool2D)
+        return [&m, p, in, out] { k::eval_max_pool2d_optimized(p, m.f32(in), m.f32_out(out), m.pool.get()); };
+      return [&m, p, in, out] { k::eval_average_pool2d_optimized(p, m.f32(in), m.f32_out(out), m.pool.get()); };
     }
     case Op::kAdd:
     case Op::kMul: {
@@ -83,8 +107,9 @@ PreparedNode prepare_float(NodeContext& c) {
                                       : k::prepare_mul(c.dims(c.in(0)), c.dims(c.in(1)), act(o.activation));
       c.set_output(p.output_dims);
       const int a = c.in(0), b = c.in(1), out = c.out();
-      if (code == Op::kAdd) return [&m, p, a, b, out] { k::eval_add(p, m.f32(a), m.f32(b), m.f32_out(out)); };
-      return [&m, p, a, b, out] { k::eval_mul(p, m.f32(a), m.f32(b), m.f32_out(out)); };
+      if (code == Op::kAdd)
+        return [&m, p, a, b, out] { k::eval_add_optimized(p, m.f32(a), m.f32(b), m.f32_out(out), m.pool.get()); };
+      return [&m, p, a, b, out] { k::eval_mul_optimized(p, m.f32(a), m.f32(b), m.f32_out(out), m.pool.get()); };
     }
     case Op::kRelu:
     case Op::kRelu6:
@@ -94,16 +119,16 @@ PreparedNode prepare_float(NodeContext& c) {
       const auto p = k::prepare_unary(c.dims(c.in(0)), tflite::op_name(c.op().opcode));
       c.set_output(p.output_dims);
       const int in = c.in(0), out = c.out();
-      void (*fn)(const k::UnaryParams&, const float*, float*) =
-          code == Op::kRelu ? k::eval_relu : code == Op::kRelu6 ? k::eval_relu6 : code == Op::kLogistic ? k::eval_logistic : k::eval_tanh;
-      return [&m, p, in, out, fn] { fn(p, m.f32(in), m.f32_out(out)); };
+      const k::UnaryOp op = code == Op::kRelu ? k::UnaryOp::kRelu : code == Op::kRelu6 ? k::UnaryOp::kRelu6
+                            : code == Op::kLogistic ? k::UnaryOp::kLogistic : k::UnaryOp::kTanh;
+      return [&m, p, in, out, op] { k::eval_unary_optimized(op, p, m.f32(in), m.f32_out(out), m.pool.get()); };
     }
     case Op::kSoftmax: {
       expect_float(c, 1);
       const auto p = k::prepare_softmax(c.dims(c.in(0)), options_as<tflite::SoftmaxOptions>(c.op()).beta);
       c.set_output(p.output_dims);
       const int in = c.in(0), out = c.out();
-      return [&m, p, in, out] { k::eval_softmax(p, m.f32(in), m.f32_out(out)); };
+      return [&m, p, in, out] { k::eval_softmax_optimized(p, m.f32(in), m.f32_out(out), m.pool.get()); };
     }
     case Op::kReshape: {
       expect_float(c, 1);
@@ -132,9 +157,9 @@ PreparedNode prepare_float(NodeContext& c) {
       const auto p = k::prepare_concatenation(dims, o.axis, act(o.activation));
       c.set_output(p.output_dims);
       const int out = c.out();
-      return [&m, p, ins, out] {
-        std::vector<const float*> ptrs;
-        for (int t : ins) ptrs.push_back(m.f32(t));
+      // The pointer array is sized here; invoke only refills it (no allocation).
+      return [&m, p, ins, out, ptrs = std::vector<const float*>(ins.size())]() mutable {
+        for (size_t i = 0; i < ins.size(); ++i) ptrs[i] = m.f32(ins[i]);
         k::eval_concatenation(p, ptrs, m.f32_out(out));
       };
     }
@@ -145,7 +170,7 @@ PreparedNode prepare_float(NodeContext& c) {
       const auto p = k::prepare_mean(c.dims(c.in(0)), c.i32(c.in(1)), options_as<tflite::ReducerOptions>(c.op()).keep_dims);
       c.set_output(p.output_dims);
       const int in = c.in(0), out = c.out();
-      return [&m, p, in, out] { k::eval_mean(p, m.f32(in), m.f32_out(out)); };
+      return [&m, p, in, out] { k::eval_mean_optimized(p, m.f32(in), m.f32_out(out), m.pool.get()); };
     }
     case Op::kPad: {
       expect_float(c, 1);
@@ -154,7 +179,7 @@ PreparedNode prepare_float(NodeContext& c) {
       const auto p = k::prepare_pad(c.dims(c.in(0)), c.dims(c.in(1)), c.i32(c.in(1)));
       c.set_output(p.output_dims);
       const int in = c.in(0), out = c.out();
-      return [&m, p, in, out] { k::eval_pad(p, m.f32(in), m.f32_out(out)); };
+      return [&m, p, in, out] { k::eval_pad_optimized(p, m.f32(in), m.f32_out(out)); };
     }
     case Op::kDequantize: {
       c.expect(c.in(0), TensorType::kFloat16, "input");
@@ -172,7 +197,8 @@ PreparedNode prepare_float(NodeContext& c) {
         return [] {};
       }
       return [&m, p, in, out] {
-        k::eval_dequantize_float16(p, reinterpret_cast<const uint16_t*>(m.data(in)), m.f32_out(out));
+        k::eval_dequantize_float16_optimized(p, reinterpret_cast<const uint16_t*>(m.data(in)), m.f32_out(out),
+                                             m.pool.get());
       };
     }
     default:

@@ -43,19 +43,26 @@ PreparedNode prepare_unary(NodeContext& c) {
       const auto p = c.code() == Op::kRelu ? k::prepare_relu_int8(c.dims(in), qi, qo)
                                            : k::prepare_relu6_int8(c.dims(in), qi, qo);
       c.set_output(p.output_dims);
-      return [&m, p, in, out] { k::eval_relu_int8(p, m.in<int8_t>(in), m.out<int8_t>(out)); };
+      // Optimized kernels (int8_optimized_ops.h): byte-identical with the reference.
+      return [&m, opt = k::prepare_relu_int8_optimized(p), in, out] {
+        k::eval_byte_table_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out));
+      };
     }
     case Op::kLogistic:
     case Op::kTanh: {
       const auto p = c.code() == Op::kLogistic ? k::prepare_logistic_int8(c.dims(in), qi, qo)
                                                : k::prepare_tanh_int8(c.dims(in), qi, qo);
       c.set_output(p.output_dims);
-      return [&m, p, in, out] { k::eval_lookup_table_int8(p, m.in<int8_t>(in), m.out<int8_t>(out)); };
+      return [&m, opt = k::prepare_lookup_table_int8_optimized(p), in, out] {
+        k::eval_byte_table_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out));
+      };
     }
     case Op::kSoftmax: {
       const auto p = k::prepare_softmax_int8(c.dims(in), qi, qo, options_as<tflite::SoftmaxOptions>(c.op()).beta);
       c.set_output(p.output_dims);
-      return [&m, p, in, out] { k::eval_softmax_int8(p, m.in<int8_t>(in), m.out<int8_t>(out)); };
+      return [&m, opt = k::prepare_softmax_int8_optimized(p), in, out] {
+        k::eval_softmax_int8_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out));
+      };
     }
     default:
       c.fail("not an int8 elementwise op");

@@ -31,9 +31,10 @@ std::span<const int32_t> constant_i32(const NodeContext& c, size_t i, const std:
 PreparedNode pool(NodeContext& c, const k::Pool2DInt8Params& p, bool max, k::QuantizedType type) {
   Interpreter::Impl& m = c.m();
   const int in = c.in(0), out = c.out();
-  auto opt = k::prepare_pool2d_int8_optimized(p, max ? k::PoolKind::kMax : k::PoolKind::kAverage, type);
+  auto opt = k::prepare_pool2d_int8_optimized(p, max ? k::PoolKind::kMax : k::PoolKind::kAverage, type,
+                                              k::OpPath::kAuto, m.options.num_threads);
   return [&m, opt = std::move(opt), in, out]() mutable {
-    k::eval_pool2d_int8_optimized(opt, m.data(in), m.mutable_data(out));
+    k::eval_pool2d_int8_optimized(opt, m.data(in), m.mutable_data(out), m.pool.get());
   };
 }
 }  // namespace
@@ -77,18 +78,11 @@ PreparedNode prepare_int8_shape_op(NodeContext& c) {
       const auto& o = options_as<tflite::ConcatenationOptions>(c.op());
       const auto p = k::prepare_concatenation_int8(dims, qs, c.quant(out, "output"), o.axis, act(o.activation), type);
       c.set_output(p.output_dims);
-      return [&m, p, ins, out] {
-        const void* ptrs[64];
-        std::vector<const void*> many;
-        std::span<const void* const> inputs;
-        if (ins.size() <= std::size(ptrs)) {
-          for (size_t i = 0; i < ins.size(); ++i) ptrs[i] = m.data(ins[i]);
-          inputs = std::span<const void* const>(ptrs, ins.size());
-        } else {
-          for (int t : ins) many.push_back(m.data(t));
-          inputs = many;
-        }
-        k::eval_concatenation_int8(p, inputs, m.mutable_data(out));
+      // Byte copies already (equal quantization); the pointer list is sized here so that
+      // eval allocates nothing.
+      return [&m, p, ins, out, ptrs = std::vector<const void*>(ins.size())]() mutable {
+        for (size_t i = 0; i < ins.size(); ++i) ptrs[i] = m.data(ins[i]);
+        k::eval_concatenation_int8(p, ptrs, m.mutable_data(out));
       };
     }
     case Op::kPad: {
@@ -96,7 +90,9 @@ PreparedNode prepare_int8_shape_op(NodeContext& c) {
       const auto p = k::prepare_pad_int8(c.dims(in), c.dims(c.in(1)), paddings, c.quant(in, "input"),
                                          c.quant(out, "output"), type);
       c.set_output(p.output_dims);
-      return [&m, p, in, out] { k::eval_pad_int8(p, m.data(in), m.mutable_data(out)); };
+      return [&m, opt = k::prepare_pad_int8_optimized(p), in, out] {
+        k::eval_pad_int8_optimized(opt, m.data(in), m.mutable_data(out));
+      };
     }
     case Op::kMean: {
       if (type != k::QuantizedType::kInt8) c.fail("MEAN supports int8 tensors only, not uint8");
@@ -104,7 +100,9 @@ PreparedNode prepare_int8_shape_op(NodeContext& c) {
       const auto p = k::prepare_mean_int8(c.dims(in), axes, options_as<tflite::ReducerOptions>(c.op()).keep_dims,
                                           c.quant(in, "input"), c.quant(out, "output"));
       c.set_output(p.output_dims);
-      return [&m, p, in, out] { k::eval_mean_int8(p, m.in<int8_t>(in), m.out<int8_t>(out)); };
+      return [&m, opt = k::prepare_mean_int8_optimized(p), in, out]() mutable {
+        k::eval_mean_int8_optimized(opt, m.in<int8_t>(in), m.out<int8_t>(out));
+      };
     }
     default:
       c.fail("not a quantized shape op");

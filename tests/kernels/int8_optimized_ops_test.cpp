@@ -1,5 +1,6 @@
-// Optimized int8/uint8 MAX_POOL_2D / AVERAGE_POOL_2D, int8 ADD / MUL, QUANTIZE (float32 -> 8-bit and
-// requantize) and DEQUANTIZE (int8_optimized_ops.h) against the reference kernels, byte
+// Optimized int8/uint8 MAX_POOL_2D / AVERAGE_POOL_2D, int8 ADD / MUL (equal and broadcast
+// shapes), QUANTIZE (float32 -> 8-bit and requantize) and DEQUANTIZE (per tensor and per
+// channel) (int8_optimized_ops.h) against the reference kernels, byte
 // for byte, on every code path this CPU runs (parameter: the forced path; unavailable
 // ones skip).
 #include <gtest/gtest.h>
@@ -205,7 +206,14 @@ INSTANTIATE_TEST_SUITE_P(Paths, QuantizeFloatSweep,
                          [](const ::testing::TestParamInfo<OpPath>& i) { return std::string(op_path_name(i.param)); });
 
 // ---- QUANTIZE 8-bit -> 8-bit (requantize) and DEQUANTIZE: tables ---------------------------
-TEST(RequantizeTable, MatchesReferenceByteForByte) {
+class RequantizeTable : public ::testing::TestWithParam<OpPath> {
+ protected:
+  void SetUp() override {
+    if (!op_path_available(GetParam())) GTEST_SKIP() << op_path_name(GetParam()) << " not available";
+  }
+};
+
+TEST_P(RequantizeTable, MatchesReferenceByteForByte) {
   OpsRand r(5u);
   for (int iter = 0; iter < 300; ++iter) {
     const bool in_s8 = r.pick(0, 1) == 0, out_s8 = r.pick(0, 1) == 0;
@@ -227,12 +235,16 @@ TEST(RequantizeTable, MatchesReferenceByteForByte) {
     else if (out_s8) eval_requantize(p, x.data(), ws);
     else eval_requantize(p, x.data(), want.data());
     const auto opt = prepare_requantize_optimized(p, in_s8 ? QuantizedType::kInt8 : QuantizedType::kUInt8,
-                                                  out_s8 ? QuantizedType::kInt8 : QuantizedType::kUInt8);
+                                                  out_s8 ? QuantizedType::kInt8 : QuantizedType::kUInt8, GetParam());
+    EXPECT_EQ(opt.path, GetParam());
     eval_requantize_optimized(opt, x.data(), got.data());
     for (size_t i = 0; i < want.size(); ++i) ASSERT_EQ(got[i], want[i]) << "iteration " << iter << " at " << i;
     for (size_t i = want.size(); i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "wrote past the output";
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Paths, RequantizeTable, ::testing::Values(OpPath::kPortable, OpPath::kAvx2, OpPath::kAvx512),
+                         [](const ::testing::TestParamInfo<OpPath>& i) { return std::string(op_path_name(i.param)); });
 
 void expect_same_floats(const std::vector<float>& got, const std::vector<float>& want) {
   ASSERT_GE(got.size(), want.size());
@@ -259,13 +271,42 @@ TEST(DequantizeTable, MatchesReferenceBitForBit) {
   }
 }
 
-TEST(DequantizeTable, PerChannelRunsTheReference) {
+TEST(DequantizeTable, PerChannelMatchesReferenceBitForBit) {
   OpsRand r(8u);
-  const std::vector<float> scales{0.5f, 0.01f, 3.0f};
-  const std::vector<int64_t> zps{0, 0, 0};
-  const auto p = prepare_dequantize_per_channel({4, 3, 5}, scales, zps, 1, kInt8Range);
-  const std::vector<uint8_t> x = r.bytes(60);
-  std::vector<float> want(60), got(60);
+  for (int iter = 0; iter < 200; ++iter) {
+    const bool s8 = r.pick(0, 1) == 0;
+    Dims dims;
+    for (int d = r.pick(1, 4); d > 0; --d) dims.push_back(r.pick(1, 7));
+    const int32_t axis = r.pick(0, static_cast<int>(dims.size()) - 1);
+    const int channels = dims[static_cast<size_t>(axis)];
+    std::vector<float> scales;
+    std::vector<int64_t> zps;
+    for (int c = 0; c < channels; ++c) {
+      scales.push_back(r.log_uniform(1e-6f, 100.0f));
+      zps.push_back(s8 ? r.pick(-128, 127) : r.pick(0, 255));
+    }
+    if (r.pick(0, 3) == 0) zps.clear();  // all zero
+    const auto p = prepare_dequantize_per_channel(dims, scales, zps, axis, s8 ? kInt8Range : kUInt8Range);
+    const size_t n = static_cast<size_t>(flat_size(dims));
+    const std::vector<uint8_t> x = r.bytes(n);
+    std::vector<float> want(n), got(n + 16, -7.0f);
+    if (s8) eval_dequantize(p, reinterpret_cast<const int8_t*>(x.data()), want.data());
+    else eval_dequantize(p, x.data(), want.data());
+    const auto opt = prepare_dequantize_optimized(p, s8 ? QuantizedType::kInt8 : QuantizedType::kUInt8);
+    EXPECT_FALSE(opt.uses_reference());
+    eval_dequantize_optimized(opt, x.data(), got.data());
+    expect_same_floats(got, want);
+    for (size_t i = n; i < got.size(); ++i) ASSERT_EQ(got[i], -7.0f) << "wrote past the output";
+  }
+}
+
+TEST(DequantizeTable, ManyChannelsRunTheReference) {
+  OpsRand r(9u);
+  const int channels = static_cast<int>(kMaxDequantizeTables) + 1;
+  const std::vector<float> scales(static_cast<size_t>(channels), 0.25f);
+  const auto p = prepare_dequantize_per_channel({2, channels}, scales, {}, 1, kInt8Range);
+  const std::vector<uint8_t> x = r.bytes(static_cast<size_t>(2 * channels));
+  std::vector<float> want(x.size()), got(x.size());
   eval_dequantize(p, reinterpret_cast<const int8_t*>(x.data()), want.data());
   const auto opt = prepare_dequantize_optimized(p, QuantizedType::kInt8);
   EXPECT_TRUE(opt.uses_reference());
@@ -287,9 +328,22 @@ TEST_P(BinarySweep, AddAndMulMatchReferenceByteForByte) {
   for (int iter = 0; iter < 800; ++iter) {
     const bool add = iter % 2 == 0;
     // Mostly equal shapes (the vector path); sometimes a broadcast (the reference).
-    Dims d1 = {r.pick(1, 3), r.pick(1, 9), r.pick(1, 40)};
+    // Mostly equal shapes; else a broadcast: some dims of either operand set to 1, a
+    // scalar, a per-channel vector, or a lower-rank operand.
+    Dims d1 = {r.pick(1, 3), r.pick(1, 5), r.pick(1, 6), r.pick(1, 40)};
     Dims d2 = d1;
-    if (r.pick(0, 5) == 0) d2[static_cast<size_t>(r.pick(0, 2))] = 1;
+    switch (r.pick(0, 9)) {
+      case 0: d2 = {1}; break;
+      case 1: d2 = {d1[3]}; break;
+      case 2: d2 = {d1[2], d1[3]}; break;
+      case 3:
+        for (auto& d : d2) if (r.pick(0, 1)) d = 1;
+        for (auto& d : d1) if (r.pick(0, 3) == 0) d = 1;
+        break;
+      case 4: d2[static_cast<size_t>(r.pick(0, 3))] = 1; break;
+      default: break;
+    }
+    if (r.pick(0, 1)) std::swap(d1, d2);
     const QuantParams q1{r.log_uniform(1e-3f, 1.0f), r.pick(-128, 127)};
     const QuantParams q2{r.pick(0, 3) ? r.log_uniform(1e-3f, 1.0f) : q1.scale, r.pick(-128, 127)};
     const float out_scale = add ? std::max(q1.scale, q2.scale) * r.log_uniform(0.05f, 20.0f)

@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "litequant/core/cpu.h"
 #include "litequant/core/error.h"
 #include "litequant/core/thread_pool.h"
 #include "litequant/kernels/int8_optimized.h"
+#include "litequant/kernels/int8_optimized_ops.h"
 #include "litequant/kernels/int8_reference.h"
 
 namespace lq::kernels {
@@ -258,6 +260,56 @@ TEST_P(Int8OptimizedTest, Conv2DMatchesReference) {
   }
 }
 
+// Fewer than 16 output channels on the VNNI path with VBMI: several output pixels per
+// vector (SmallConv), with the 3x3 single-dword filter rows unrolled, whole steps and the
+// masked step at each row's end, and both short requantizations (no clamp when the act
+// range is [-128, 127], e.g. RELU with zp_out -128).
+TEST_P(Int8OptimizedTest, SmallChannelConvMatchesReference) {
+  Rand r(20261130);
+  int small_cases = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int32_t out_cs[] = {1, 2, 3, 4, 6, 8, 12, 5, 16};
+    const int32_t out_c = out_cs[r.pick(0, 8)], in_c = r.pick(1, 3);
+    const int32_t kh = trial % 2 ? 3 : r.pick(1, 4), kw = trial % 2 ? 3 : r.pick(1, 4);
+    const int32_t batch = r.pick(1, 2), in_h = r.pick(kh, 14), in_w = r.pick(kw, 30);
+    Conv2DOptions o;
+    o.padding = r.pick(0, 1) ? Padding::kSame : Padding::kValid;
+    o.stride_h = r.pick(1, 2), o.stride_w = r.pick(1, 2);
+    o.activation = trial % 4 == 0 ? Activation::kRelu : r.activation();
+    CaseQuant q = random_quant(r, out_c, int64_t{kh} * kw * in_c);
+    if (trial % 4 == 0) q.out.zero_point = -128;  // RELU spans [-128, 127]: no clamp
+    if (trial % 4 == 1) q.out.zero_point = r.pick(-3, 3);
+    const std::vector<int8_t> input = r.bytes(static_cast<size_t>(batch) * in_h * in_w * in_c);
+    const std::vector<int8_t> filter = r.bytes(static_cast<size_t>(out_c) * kh * kw * in_c);
+    const auto params = prepare_conv2d_int8({batch, in_h, in_w, in_c}, {out_c, kh, kw, in_c},
+                                            q.has_bias ? std::optional(Dims{out_c}) : std::nullopt,
+                                            q.in, q.weight_scales, q.out, o);
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": input " + dims_string({batch, in_h, in_w, in_c}) +
+                 " filter " + dims_string({out_c, kh, kw, in_c}) + " stride " + std::to_string(o.stride_h) +
+                 "x" + std::to_string(o.stride_w) + (o.padding == Padding::kSame ? " SAME " : " VALID ") +
+                 describe(q));
+    const size_t n = static_cast<size_t>(flat_size(params.output_dims));
+    const int32_t* bias = q.has_bias ? q.bias.data() : nullptr;
+    std::vector<int8_t> want(n);
+    eval_conv2d_int8(params, input.data(), filter.data(), bias, want.data());
+    Conv2DInt8Optimized opt = prepare_conv2d_int8_optimized(params, filter.data(), bias, GetParam());
+    small_cases += opt.small != nullptr;
+    if (opt.small) {
+      EXPECT_TRUE(opt.direct && out_c < 16);
+    }
+    std::vector<int8_t> got(n + kGuardBytes, kGuard);
+    eval_conv2d_int8_optimized(opt, input.data(), got.data());
+    for (size_t i = n; i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
+    got.resize(n);
+    const auto diff = std::mismatch(got.begin(), got.end(), want.begin());
+    ASSERT_TRUE(diff.first == got.end()) << "first difference at output " << (diff.first - got.begin());
+  }
+  if (resolve_int8_path(GetParam()) == Int8Path::kAvx512Vnni && cpu_features().avx512vbmi)
+    EXPECT_GT(small_cases, 150);
+  else
+    EXPECT_EQ(small_cases, 0);
+}
+
 // ---- DEPTHWISE_CONV_2D --------------------------------------------------------------------
 TEST_P(Int8OptimizedTest, DepthwiseConv2DMatchesReference) {
   Rand r(20260603);
@@ -417,6 +469,39 @@ TEST_P(Int8OptimizedTest, ThreadCountDoesNotChangeBytes) {
         for (size_t i = want.size(); i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
         got.resize(want.size());
         ASSERT_EQ(got, want) << "DEPTHWISE_CONV_2D, pool " << (pool ? pool->num_threads() : 0);
+      }
+    }
+  }
+}
+
+// MAX_POOL_2D with few channels splits its batch over the pool (int8_optimized_ops.h; 130
+// images carry enough taps for 2 and 3 parts):
+// the bytes match the reference for 1, 2 and 3 threads, s8 and u8.
+TEST(Int8Optimized, SmallChannelMaxPoolThreads) {
+  Rand r(77);
+  for (auto [c, f, stride] : {std::tuple{12, 2, 2}, {3, 3, 1}, {31, 2, 1}}) {
+    for (QuantizedType type : {QuantizedType::kInt8, QuantizedType::kUInt8}) {
+      const QuantParams qp{0.05f, type == QuantizedType::kInt8 ? -128 : 0};
+      const auto params = prepare_pool2d_int8({130, 26, 26, c},
+                                              {Padding::kSame, stride, stride, f, f, Activation::kRelu}, qp, qp,
+                                              "MAX_POOL_2D", type);
+      const size_t n = static_cast<size_t>(flat_size(params.output_dims));
+      const std::vector<int8_t> input = r.bytes(static_cast<size_t>(130) * 26 * 26 * c);
+      std::vector<int8_t> want(n);
+      if (type == QuantizedType::kInt8) {
+        eval_max_pool2d_int8(params, input.data(), want.data());
+      } else {
+        eval_max_pool2d_int8(params, reinterpret_cast<const uint8_t*>(input.data()),
+                             reinterpret_cast<uint8_t*>(want.data()));
+      }
+      for (int threads : {1, 2, 3}) {
+        ThreadPool pool(threads);
+        auto opt = prepare_pool2d_int8_optimized(params, PoolKind::kMax, type, OpPath::kAuto, threads);
+        std::vector<int8_t> got(n + kGuardBytes, kGuard);
+        eval_pool2d_int8_optimized(opt, input.data(), got.data(), &pool);
+        for (size_t i = n; i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
+        got.resize(n);
+        ASSERT_EQ(got, want) << "C " << c << " threads " << threads;
       }
     }
   }

@@ -11,6 +11,7 @@ struct CpuFeatures {
   bool avx512vl = false;
   bool avx512dq = false;
   bool avx512vnni = false;
+  bool avx512vbmi = false;  // byte permutes (vpermi2b): int8 table lookups
   // avx512f+bw+vl+dq: what litequant's *_avx512.cpp files are compiled for.
   bool avx512_core() const { return avx512f && avx512bw && avx512vl && avx512dq && avx2 && fma; }
   bool avx2_fma() const { return avx2 && fma && f16c; }

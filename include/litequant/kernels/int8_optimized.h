@@ -60,6 +60,7 @@ const char* int8_path_name(Int8Path path);
 namespace int8_opt {
 struct PackedGemm;       // packed weights + per-channel constants (src/kernels/optimized)
 struct PackedDepthwise;  // the same for DEPTHWISE_CONV_2D
+struct SmallConv;        // direct CONV_2D with fewer than 16 output channels
 }
 
 // ---- FULLY_CONNECTED ----------------------------------------------------------------
@@ -98,6 +99,9 @@ struct Conv2DInt8Optimized {
   // Direct convolution (AVX-512 VNNI, dilation_w 1): the GEMM reads the padded image in
   // place, no im2col; gemm's k is then KH x (KW*C rounded up to 4).
   bool direct = false;
+  // Direct with fewer than 16 output channels (and VBMI): several output pixels per
+  // vector, every lane used (int8_gemm.h, SmallConv); null otherwise.
+  std::shared_ptr<const int8_opt::SmallConv> small;
   std::vector<int8_t> reference_filter;
   std::vector<int32_t> reference_bias;
   int64_t chunk_rows = 0;        // output pixels per im2col + GEMM step (direct: all)

@@ -144,5 +144,8 @@ struct MeanInt8Params {
 MeanInt8Params prepare_mean_int8(const Dims& input, std::span<const int32_t> axes,
                                  bool keep_dims, QuantParams input_q, QuantParams output_q);
 void eval_mean_int8(const MeanInt8Params& params, const int8_t* input, int8_t* output);
+// The output value of one reduction whose raw int32 sum is `sum` (the path's final
+// arithmetic above; reduce_count > 0). eval_mean_int8 and the optimized MEAN use it.
+int8_t finish_mean_int8(const MeanInt8Params& params, int32_t sum);
 
 }  // namespace lq::kernels

@@ -2,7 +2,9 @@
 // inside a border of zp_in + 128 (x - zp_in = 0: the reference's skipped taps). Then
 //  * direct (AVX-512 VNNI path, dilation_w 1): the micro-kernel reads each output pixel's
 //    window from the padded image in place (int8_gemm.h, ImplicitConv), no im2col; the
-//    filter is repacked with each filter row's KW*C taps padded to a multiple of 4;
+//    filter is repacked with each filter row's KW*C taps padded to a multiple of 4; with
+//    fewer than 16 output channels (and VBMI) the same weights run pixel-packed
+//    (SmallConv, int8_conv_small_avx512.cpp: every vector lane used);
 //  * otherwise chunks of output pixels are unrolled (im2col) into u8 rows and multiplied
 //    by the packed GEMM; row k order is the filter's (ky, kx, c), so the filter
 //    [O, KH, KW, C] is the GEMM's W[O, K] as is.
@@ -20,7 +22,9 @@
 #include <string>
 
 #include "int8_gemm.h"
+#include "int8_padded_extent.h"
 #include "int8_parallel.h"
+#include "litequant/core/cpu.h"
 #include "litequant/core/error.h"
 #include "litequant/kernels/int8_optimized.h"
 
@@ -122,6 +126,9 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
                     static_cast<size_t>(row_taps));
     p.gemm = int8_opt::pack_gemm(resolved, params.requant, w.data(), params.out_c,
                                  static_cast<int32_t>(kd), b);
+    if (p.gemm && cpu_features().avx512vbmi)
+      p.small = int8_opt::pack_small_conv(*p.gemm, w.data(), params.filter_h, static_cast<int32_t>(row_bytes),
+                                          int64_t{params.stride_w} * params.in_c);
   } else if (depth <= std::numeric_limits<int32_t>::max() / 2) {
     p.direct = false;
     p.gemm = int8_opt::pack_gemm(resolved, params.requant, filter, params.out_c,
@@ -130,6 +137,7 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
   // The reference kernel instead (the optimized path cannot or should not run this op).
   const auto keep_reference = [&] {
     p.gemm.reset();
+    p.small.reset();
     p.direct = false;
     p.reference_filter.assign(filter, filter + static_cast<size_t>(depth * params.out_c));
     if (b) p.reference_bias.assign(b, b + params.out_c);
@@ -137,13 +145,10 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
   };
   if (!p.gemm) return keep_reference();
   // Padded extent: every window of every output pixel lies inside.
-  const auto extent = [](int64_t out, int64_t stride, int64_t filter_size, int64_t dilation) {
-    return (out - 1) * stride + (filter_size - 1) * dilation + 1;
-  };
-  const int64_t ph = std::max<int64_t>(int64_t{params.pad_top} + params.in_h,
-                                       extent(params.out_h, params.stride_h, params.filter_h, params.dilation_h));
-  const int64_t pw = std::max<int64_t>(int64_t{params.pad_left} + params.in_w,
-                                       extent(params.out_w, params.stride_w, params.filter_w, params.dilation_w));
+  const int64_t ph = int8_opt::padded_extent(params.in_h, params.pad_top, params.out_h, params.stride_h,
+                                              params.filter_h, params.dilation_h);
+  const int64_t pw = int8_opt::padded_extent(params.in_w, params.pad_left, params.out_w, params.stride_w,
+                                              params.filter_w, params.dilation_w);
   // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
   // hostile file): the padded copy would dwarf the input; the reference skips such taps.
   // (In double: the product of two hostile extents overflows int64.)
@@ -203,6 +208,11 @@ void eval_conv2d_int8_optimized(Conv2DInt8Optimized& p, const int8_t* input, int
       if (y0 < y1) convert_rows(p, input, b, y0, y1, img);
       int8_t* out = output + b * pixels * cp.out_c;
       const int64_t end_pixel = oy1 * cp.out_w;
+      if (p.small) {
+        int8_opt::conv_small_avx512(g, *p.small, ic, img, oy0, oy1, out);
+        u += oy1 - oy0;
+        continue;
+      }
       if (p.direct) {
         const int64_t p0 = oy0 * cp.out_w;
         int8_opt::conv_avx512_vnni(g, ic, img, p0, end_pixel - p0, out + p0 * cp.out_c, cp.out_c);

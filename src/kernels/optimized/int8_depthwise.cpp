@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 
+#include "int8_padded_extent.h"
 #include "int8_parallel.h"
 #include "litequant/core/error.h"
 
@@ -161,13 +162,10 @@ DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
     return p;
   };
   if (!p.packed) return keep_reference();
-  const auto extent = [](int64_t out, int64_t stride, int64_t filter_size, int64_t dilation) {
-    return (out - 1) * stride + (filter_size - 1) * dilation + 1;
-  };
-  const int64_t ph = std::max<int64_t>(int64_t{params.pad_top} + params.in_h,
-                                       extent(params.out_h, params.stride_h, params.filter_h, params.dilation_h));
-  const int64_t pw = std::max<int64_t>(int64_t{params.pad_left} + params.in_w,
-                                       extent(params.out_w, params.stride_w, params.filter_w, params.dilation_w));
+  const int64_t ph = int8_opt::padded_extent(params.in_h, params.pad_top, params.out_h, params.stride_h,
+                                              params.filter_h, params.dilation_h);
+  const int64_t pw = int8_opt::padded_extent(params.in_w, params.pad_left, params.out_w, params.stride_w,
+                                              params.filter_w, params.dilation_w);
   // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
   // hostile file): the padded copy would dwarf the input; the reference skips such taps.
   // (In double: the product of two hostile extents overflows int64.)

@@ -6,7 +6,7 @@
 namespace lq::kernels::elementwise_opt {
 
 bool avx512_compiled();
-void add_avx512(const AddInt8Params& p, const int8_t* a, const int8_t* b, int8_t* out);
-void mul_avx512(const MulInt8Params& p, const int8_t* a, const int8_t* b, int8_t* out);
+void add_avx512(const AddInt8Params& p, const BroadcastRows& rows, const int8_t* a, const int8_t* b, int8_t* out);
+void mul_avx512(const MulInt8Params& p, const BroadcastRows& rows, const int8_t* a, const int8_t* b, int8_t* out);
 
 }  // namespace lq::kernels::elementwise_opt

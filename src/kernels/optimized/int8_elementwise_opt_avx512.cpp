@@ -1,5 +1,5 @@
-// AVX-512 int8 ADD / MUL of equal shapes (int8_optimized_ops.h): 16 elements per step
-// in int32 lanes, the reference's double-rounding steps vectorized exactly.
+// AVX-512 int8 ADD / MUL, equal or broadcast shapes (int8_optimized_ops.h): 16 elements
+// per step in int32 lanes, the reference's double-rounding steps vectorized exactly.
 #include "int8_elementwise_opt.h"
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
@@ -45,47 +45,96 @@ inline __mmask16 tail_mask(int64_t left) {
   return left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
 }
 
+// 16 int8 elements of an operand as int32 lanes: contiguous (Step 1) or one element
+// repeated (Step 0).
+template <int Step>
+inline __m512i load16(const int8_t* p, int64_t i, __mmask16 k) {
+  if constexpr (Step == 1) return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(k, p + i));
+  else return _mm512_set1_epi32(p[0]);
+}
+
+// Calls row(a, b, out, n) for every row of `rows` (output order = the reference's).
+template <typename Row>
+void for_each_row(const BroadcastRows& r, const int8_t* a, const int8_t* b, int8_t* out, Row&& row) {
+  for (int64_t d0 = 0; d0 < r.outer[0]; ++d0)
+    for (int64_t d1 = 0; d1 < r.outer[1]; ++d1)
+      for (int64_t d2 = 0; d2 < r.outer[2]; ++d2)
+        for (int64_t d3 = 0; d3 < r.outer[3]; ++d3) {
+          const int64_t i1 = d0 * r.stride1[0] + d1 * r.stride1[1] + d2 * r.stride1[2] + d3 * r.stride1[3];
+          const int64_t i2 = d0 * r.stride2[0] + d1 * r.stride2[1] + d2 * r.stride2[2] + d3 * r.stride2[3];
+          row(a + i1, b + i2, out, r.row);
+          out += r.row;
+        }
+}
+
+// Runs Kernel::row<Step1, Step2> over every row.
+template <typename Kernel>
+void run_rows(const Kernel& kernel, const BroadcastRows& r, const int8_t* a, const int8_t* b, int8_t* out) {
+  auto go = [&](auto row) { for_each_row(r, a, b, out, row); };
+  if (r.step1 && r.step2) go([&](const int8_t* x, const int8_t* y, int8_t* o, int64_t n) { kernel.template row<1, 1>(x, y, o, n); });
+  else if (r.step1) go([&](const int8_t* x, const int8_t* y, int8_t* o, int64_t n) { kernel.template row<1, 0>(x, y, o, n); });
+  else if (r.step2) go([&](const int8_t* x, const int8_t* y, int8_t* o, int64_t n) { kernel.template row<0, 1>(x, y, o, n); });
+  else go([&](const int8_t* x, const int8_t* y, int8_t* o, int64_t n) { kernel.template row<0, 0>(x, y, o, n); });
+}
+
+struct AddKernel {
+  Mbqm m1, m2, mo;
+  __m512i off1, off2, zp, lo, hi;
+  unsigned shift;
+  explicit AddKernel(const AddInt8Params& p)
+      : m1(p.input1_multiplier), m2(p.input2_multiplier), mo(p.output_multiplier),
+        off1(_mm512_set1_epi32(p.input1_offset)), off2(_mm512_set1_epi32(p.input2_offset)),
+        zp(_mm512_set1_epi32(p.output_offset)), lo(_mm512_set1_epi32(p.activation.min)),
+        hi(_mm512_set1_epi32(p.activation.max)), shift(static_cast<unsigned>(p.left_shift)) {}
+  template <int S1, int S2>
+  void row(const int8_t* a, const int8_t* b, int8_t* out, int64_t n) const {
+    for (int64_t i = 0; i < n; i += 16) {
+      const __mmask16 k = tail_mask(n - i);
+      const __m512i s1 = m1.apply(_mm512_slli_epi32(_mm512_add_epi32(load16<S1>(a, i, k), off1), shift));
+      const __m512i s2 = m2.apply(_mm512_slli_epi32(_mm512_add_epi32(load16<S2>(b, i, k), off2), shift));
+      __m512i v = _mm512_add_epi32(mo.apply(_mm512_add_epi32(s1, s2)), zp);
+      v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+      _mm512_mask_cvtepi32_storeu_epi8(out + i, k, v);
+    }
+  }
+};
+
+struct MulKernel {
+  Mbqm mo;
+  __m128i left;
+  __m512i off1, off2, zp, lo, hi;
+  explicit MulKernel(const MulInt8Params& p)
+      : mo(p.output_multiplier),
+        left(_mm_cvtsi32_si128(p.output_multiplier.shift > 0 ? p.output_multiplier.shift : 0)),
+        off1(_mm512_set1_epi32(p.input1_offset)), off2(_mm512_set1_epi32(p.input2_offset)),
+        zp(_mm512_set1_epi32(p.output_offset)),
+        // clamp to int8 then to the activation range = clamp to their intersection
+        lo(_mm512_set1_epi32(p.activation.min > -128 ? p.activation.min : -128)),
+        hi(_mm512_set1_epi32(p.activation.max < 127 ? p.activation.max : 127)) {}
+  template <int S1, int S2>
+  void row(const int8_t* a, const int8_t* b, int8_t* out, int64_t n) const {
+    for (int64_t i = 0; i < n; i += 16) {
+      const __mmask16 k = tail_mask(n - i);
+      const __m512i x1 = _mm512_add_epi32(load16<S1>(a, i, k), off1);
+      const __m512i x2 = _mm512_add_epi32(load16<S2>(b, i, k), off2);
+      const __m512i prod = _mm512_sll_epi32(_mm512_mullo_epi32(x1, x2), left);
+      __m512i v = _mm512_add_epi32(mo.apply(prod), zp);
+      v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+      _mm512_mask_cvtepi32_storeu_epi8(out + i, k, v);
+    }
+  }
+};
+
 }  // namespace
 
 bool avx512_compiled() { return true; }
 
-void add_avx512(const AddInt8Params& p, const int8_t* a, const int8_t* b, int8_t* out) {
-  const Mbqm m1(p.input1_multiplier), m2(p.input2_multiplier), mo(p.output_multiplier);
-  const __m512i off1 = _mm512_set1_epi32(p.input1_offset), off2 = _mm512_set1_epi32(p.input2_offset);
-  const __m512i zp = _mm512_set1_epi32(p.output_offset);
-  const __m512i lo = _mm512_set1_epi32(p.activation.min), hi = _mm512_set1_epi32(p.activation.max);
-  const int shift = p.left_shift;
-  const int64_t n = p.shape.size;
-  for (int64_t i = 0; i < n; i += 16) {
-    const __mmask16 k = tail_mask(n - i);
-    const __m512i x1 = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(k, a + i));
-    const __m512i x2 = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(k, b + i));
-    const __m512i s1 = m1.apply(_mm512_slli_epi32(_mm512_add_epi32(x1, off1), static_cast<unsigned>(shift)));
-    const __m512i s2 = m2.apply(_mm512_slli_epi32(_mm512_add_epi32(x2, off2), static_cast<unsigned>(shift)));
-    __m512i v = _mm512_add_epi32(mo.apply(_mm512_add_epi32(s1, s2)), zp);
-    v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
-    _mm512_mask_cvtepi32_storeu_epi8(out + i, k, v);
-  }
+void add_avx512(const AddInt8Params& p, const BroadcastRows& rows, const int8_t* a, const int8_t* b, int8_t* out) {
+  run_rows(AddKernel(p), rows, a, b, out);
 }
 
-void mul_avx512(const MulInt8Params& p, const int8_t* a, const int8_t* b, int8_t* out) {
-  const Mbqm mo(p.output_multiplier);
-  const unsigned left = p.output_multiplier.shift > 0 ? static_cast<unsigned>(p.output_multiplier.shift) : 0u;
-  const __m512i off1 = _mm512_set1_epi32(p.input1_offset), off2 = _mm512_set1_epi32(p.input2_offset);
-  const __m512i zp = _mm512_set1_epi32(p.output_offset);
-  const __m512i lo8 = _mm512_set1_epi32(-128), hi8 = _mm512_set1_epi32(127);
-  const __m512i lo = _mm512_set1_epi32(p.activation.min), hi = _mm512_set1_epi32(p.activation.max);
-  const int64_t n = p.shape.size;
-  for (int64_t i = 0; i < n; i += 16) {
-    const __mmask16 k = tail_mask(n - i);
-    const __m512i x1 = _mm512_add_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(k, a + i)), off1);
-    const __m512i x2 = _mm512_add_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(k, b + i)), off2);
-    const __m512i prod = _mm512_sll_epi32(_mm512_mullo_epi32(x1, x2), _mm_cvtsi32_si128(static_cast<int>(left)));
-    __m512i v = _mm512_add_epi32(mo.apply(prod), zp);
-    v = _mm512_min_epi32(_mm512_max_epi32(v, lo8), hi8);
-    v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
-    _mm512_mask_cvtepi32_storeu_epi8(out + i, k, v);
-  }
+void mul_avx512(const MulInt8Params& p, const BroadcastRows& rows, const int8_t* a, const int8_t* b, int8_t* out) {
+  run_rows(MulKernel(p), rows, a, b, out);
 }
 
 }  // namespace lq::kernels::elementwise_opt
@@ -94,8 +143,8 @@ void mul_avx512(const MulInt8Params& p, const int8_t* a, const int8_t* b, int8_t
 
 namespace lq::kernels::elementwise_opt {
 bool avx512_compiled() { return false; }
-void add_avx512(const AddInt8Params&, const int8_t*, const int8_t*, int8_t*) {}
-void mul_avx512(const MulInt8Params&, const int8_t*, const int8_t*, int8_t*) {}
+void add_avx512(const AddInt8Params&, const BroadcastRows&, const int8_t*, const int8_t*, int8_t*) {}
+void mul_avx512(const MulInt8Params&, const BroadcastRows&, const int8_t*, const int8_t*, int8_t*) {}
 }  // namespace lq::kernels::elementwise_opt
 
 #endif

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <type_traits>
 
 #include "litequant/core/cpu.h"
 #include "litequant/core/error.h"
@@ -73,8 +74,9 @@ inline int8_t requantize_one(const PackedGemm& g, int32_t acc, int64_t o) {
 }
 
 // Plain C++: one dot product per (row, channel) over plain weight rows. The bound checked
-// by pack_gemm keeps every partial sum inside int32.
-void gemm_portable(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8_t* c,
+// by pack_gemm keeps every partial sum inside int32. Out int8_t: requantized; int32_t: raw.
+template <typename Out>
+void gemm_portable(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, Out* c,
                    int64_t ldc) {
   const int64_t kp = g.kp;
   for (int64_t r = 0; r < rows; ++r) {
@@ -83,17 +85,22 @@ void gemm_portable(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t r
       const int8_t* w = g.w8.data() + o * kp;
       int32_t acc = 0;
       for (int64_t i = 0; i < kp; ++i) acc += int32_t{w[i]} * int32_t{ar[i]};
-      c[r * ldc + o] = requantize_one(g, acc + g.offset[static_cast<size_t>(o)], o);
+      if constexpr (std::is_same_v<Out, int32_t>)
+        c[r * ldc + o] = acc + g.offset[static_cast<size_t>(o)];
+      else
+        c[r * ldc + o] = requantize_one(g, acc + g.offset[static_cast<size_t>(o)], o);
     }
   }
 }
 
 }  // namespace
 
-std::shared_ptr<const PackedGemm> pack_gemm(Int8Path path, const Requantization& rq,
-                                            const int8_t* weights, int32_t n, int32_t k,
-                                            const int32_t* bias) {
-  if (rq.rounding != Rounding::kSingle) throw Error("int8 optimized kernels: single rounding only");
+namespace {
+
+// Packs weights [n, k] for `path` with offset[o] = bias[o] - (128 + zp_in) * sum w[o];
+// nullptr when an accumulator could leave int32 (int8_optimized.h).
+std::shared_ptr<PackedGemm> pack_common(Int8Path path, const int8_t* weights, int32_t n,
+                                        int32_t k, const int32_t* bias, int64_t zp_in) {
   // Exactness bound of the contract, per channel.
   constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
   std::vector<int64_t> sums(static_cast<size_t>(n));
@@ -126,20 +133,55 @@ std::shared_ptr<const PackedGemm> pack_gemm(Int8Path path, const Requantization&
   g->offset.assign(np, 0);
   g->multiplier.assign(np, 0);
   g->total_shift.assign(np, 1);
-  const int64_t zp_in = -int64_t{rq.input_offset};
   for (int32_t o = 0; o < n; ++o) {
     const size_t i = static_cast<size_t>(o);
     const int64_t b = bias ? bias[o] : 0;
     g->offset[i] = static_cast<int32_t>(b - (128 + zp_in) * sums[i]);
+  }
+  return g;
+}
+
+}  // namespace
+
+std::shared_ptr<const PackedGemm> pack_gemm(Int8Path path, const Requantization& rq,
+                                            const int8_t* weights, int32_t n, int32_t k,
+                                            const int32_t* bias) {
+  if (rq.rounding != Rounding::kSingle) throw Error("int8 optimized kernels: single rounding only");
+  auto g = pack_common(path, weights, n, k, bias, -int64_t{rq.input_offset});
+  if (!g) return nullptr;
+  for (int32_t o = 0; o < n; ++o) {
+    const size_t i = static_cast<size_t>(o);
     g->multiplier[i] = rq.multiplier[i];
     g->total_shift[i] = 31 - rq.shift[i];
   }
-  g->requant_hi = std::all_of(g->total_shift.begin(), g->total_shift.begin() + n,
-                              [](int32_t s) { return s >= 33; });
+  // Shorter requantization: s >= 33, and |H| + 2^(s-33) + |zp_out| * 2^(s-32) <= INT32_MAX
+  // with |H| <= floor(|acc| * M / 2^32) + 1, |acc| <= |bias| + 255 * sum |w| (checked
+  // <= INT32_MAX by pack_common); see int8_requant_avx512.h.
+  constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
+  g->requant_hi = true;
+  for (int32_t o = 0; o < n && g->requant_hi; ++o) {
+    const size_t i = static_cast<size_t>(o);
+    const int64_t s = g->total_shift[i];
+    if (s < 33 || s > 62) {
+      g->requant_hi = false;
+      break;
+    }
+    int64_t acc_bound = bias ? std::llabs(int64_t{bias[o]}) : 0;
+    for (int64_t t = 0; t < k; ++t) acc_bound += 255 * std::llabs(int64_t{weights[int64_t{o} * k + t]});
+    const int64_t high = acc_bound * std::llabs(int64_t{g->multiplier[i]}) / (int64_t{1} << 32) + 1;
+    const int64_t zp = std::llabs(int64_t{rq.output_offset});
+    if (high + (int64_t{1} << (s - 33)) + zp * (int64_t{1} << (s - 32)) > kMax) g->requant_hi = false;
+  }
+  g->clamp = rq.activation.min > -128 || rq.activation.max < 127;
   g->zp_out = rq.output_offset;
   g->out_lo = rq.activation.min - rq.output_offset;
   g->out_hi = rq.activation.max - rq.output_offset;
   return g;
+}
+
+std::shared_ptr<const PackedGemm> pack_gemm_raw(Int8Path path, const int8_t* weights, int32_t n,
+                                                int32_t k) {
+  return pack_common(path, weights, n, k, nullptr, 0);
 }
 
 int64_t chunk_rows_for(int32_t kp, int64_t total_rows) {
@@ -153,6 +195,15 @@ void gemm(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8
   switch (g.path) {
     case Int8Path::kAvx512Vnni: gemm_avx512_vnni(g, a, lda, rows, c, ldc); return;
     case Int8Path::kAvx2: gemm_avx2(g, a, lda, rows, c, ldc); return;
+    default: gemm_portable(g, a, lda, rows, c, ldc); return;
+  }
+}
+
+void gemm_int32(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int32_t* c,
+                int64_t ldc) {
+  switch (g.path) {
+    case Int8Path::kAvx512Vnni: gemm_avx512_vnni_int32(g, a, lda, rows, c, ldc); return;
+    case Int8Path::kAvx2: gemm_avx2_int32(g, a, lda, rows, c, ldc); return;
     default: gemm_portable(g, a, lda, rows, c, ldc); return;
   }
 }

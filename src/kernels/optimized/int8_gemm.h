@@ -7,6 +7,7 @@
 // dispatch) and the per-ISA files int8_gemm_avx2.cpp / int8_gemm_avx512.cpp.
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "litequant/kernels/int8_optimized.h"
@@ -34,7 +35,10 @@ struct PackedGemm {
   std::vector<int32_t> total_shift; // 31 - shift, in [1, 62]
   int32_t out_lo = -128, out_hi = 127;  // act.min - zp_out, act.max - zp_out
   int32_t zp_out = 0;
-  bool requant_hi = false;  // every channel's total_shift >= 33 (a shorter requantization)
+  // A shorter requantization (int8_requant_avx512.h): every channel's total_shift >= 33
+  // and zp_out folds into its rounding constant without leaving int32.
+  bool requant_hi = false;
+  bool clamp = true;  // [act.min, act.max] narrower than [-128, 127]
 };
 
 // Builds the packed GEMM for weights [n, k] (row-major) or returns nullptr when an
@@ -43,6 +47,12 @@ struct PackedGemm {
 std::shared_ptr<const PackedGemm> pack_gemm(Int8Path path, const Requantization& rq,
                                             const int8_t* weights, int32_t n, int32_t k,
                                             const int32_t* bias);
+
+// The same packing without requantization, for the dynamic-range kernels
+// (hybrid_optimized.h): offset[o] = -128 * sum w[o] (zp_in 0, no bias), so gemm_int32
+// yields sum_k (A[r, k] - 128) * W[o, k] exactly. nullptr when the bound fails.
+std::shared_ptr<const PackedGemm> pack_gemm_raw(Int8Path path, const int8_t* weights, int32_t n,
+                                                int32_t k);
 
 // Rows per GEMM call such that a chunk of A stays in L2-ish size (a multiple of 48).
 int64_t chunk_rows_for(int32_t kp, int64_t total_rows);
@@ -69,11 +79,18 @@ inline void to_u8(const int8_t* __restrict src, uint8_t* __restrict dst, int64_t
 void gemm(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8_t* c,
           int64_t ldc);
 
-// Per-ISA entry points (same contract as gemm). nullptr-safe: *_compiled() tells
+// C[r, o] = sum_k A[r, k] * W[o, k] + offset[o] as int32 (no requantization; the sum
+// is exact under the bound pack_gemm checks).
+void gemm_int32(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int32_t* c,
+                int64_t ldc);
+
+// Per-ISA entry points (same contract as gemm / gemm_int32). nullptr-safe: *_compiled() tells
 // whether the translation unit was built with the ISA.
 bool avx512_vnni_compiled();
 void gemm_avx512_vnni(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows,
                       int8_t* c, int64_t ldc);
+void gemm_avx512_vnni_int32(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows,
+                            int32_t* c, int64_t ldc);
 // Direct CONV_2D on the AVX-512 VNNI path (no im2col). The weights are packed with
 // k = (ky, j), j < row_bytes, where row_bytes = KW * C rounded up to 4 (the filter row's
 // taps, contiguous in the padded u8 image when dilation_w is 1, padded with zero
@@ -91,8 +108,39 @@ struct ImplicitConv {
 // C rows for output pixels [pixel0, pixel0 + rows) of the image at img.
 void conv_avx512_vnni(const PackedGemm& g, const ImplicitConv& ic, const uint8_t* img,
                       int64_t pixel0, int64_t rows, int8_t* c, int64_t ldc);
+
+// Pixel-packed direct CONV_2D for fewer than 16 output channels (AVX-512 VNNI + VBMI,
+// int8_conv_small_avx512.cpp), same weights and constants as the direct path above. A
+// step computes m consecutive output pixels of one output row as V vectors of 16 int32
+// lanes: lane l of vector v is pixel (16v + l) / n, channel (16v + l) % n, so the V x 16
+// requantized bytes are the NHWC output as is (no lane idle, as with 16 channels per
+// vector). Per filter row, the A operand of vector v, dword group j is a vpermb of the
+// 64 image bytes at the step's first window: lane l takes the dword at
+// pixel * col_step + 4 j (past the filter row's taps it meets zero weights, as above).
+// The 64-byte loads end at most 64 bytes past a window start: inside the image's slack.
+struct SmallConv {
+  static constexpr int kMaxVectors = 4;
+  int32_t pixels = 0;   // m
+  int32_t vectors = 0;  // V = m * n / 16
+  int32_t groups = 0;   // dwords per filter row (row_bytes / 4)
+  int32_t kh = 0;
+  std::vector<uint8_t> permute;  // [group][V] x 64 vpermb indices
+  std::vector<int8_t> weights;   // [ky][group][V] x 64 (16 lanes x 4 taps)
+  std::vector<int32_t> offset, multiplier, total_shift;  // [V] x 16 lanes
+};
+// The SmallConv of g (packed for the direct path: k = kh x row_bytes) when it applies:
+// n < 16 with V <= kMaxVectors and m windows within 64 bytes (m - 1) * col_step + row_bytes
+// <= 64; else nullptr. weights: [n, kh, row_bytes] as given to pack_gemm.
+std::shared_ptr<const SmallConv> pack_small_conv(const PackedGemm& g, const int8_t* weights,
+                                                 int32_t kh, int32_t row_bytes, int64_t col_step);
+// Output rows [oy0, oy1) of the image at img into out (the image's NHWC output).
+void conv_small_avx512(const PackedGemm& g, const SmallConv& s, const ImplicitConv& ic,
+                       const uint8_t* img, int64_t oy0, int64_t oy1, int8_t* out);
+
 bool avx2_compiled();
 void gemm_avx2(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8_t* c,
                int64_t ldc);
+void gemm_avx2_int32(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int32_t* c,
+                     int64_t ldc);
 
 }  // namespace lq::kernels::int8_opt

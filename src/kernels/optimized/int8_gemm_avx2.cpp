@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #define LQ_UNROLL _Pragma("GCC unroll 16")
 
@@ -62,18 +63,32 @@ inline void requantize8(__m256i acc, const Requant8& q, __m256i lo, __m256i hi, 
   }
 }
 
+// acc + offset as int32 (gemm_int32), `count` lanes.
+inline void store_raw8(__m256i acc, const PackedGemm& g, int64_t ch, int32_t* dst, int64_t count) {
+  acc = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g.offset.data() + ch)));
+  if (count >= 8) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), acc);
+  } else {
+    int32_t buf[8];
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(buf), acc);
+    std::memcpy(dst, buf, static_cast<size_t>(count) * sizeof(int32_t));
+  }
+}
+
+// Out: int8_t (requantized) or int32_t (raw).
+template <typename Out>
 struct TileArgs {
   const PackedGemm* g;
   const uint8_t* a;
   int64_t lda;
   const int16_t* w;  // panel start
   int64_t ch0;
-  int8_t* c;
+  Out* c;
   int64_t ldc;
 };
 
-template <int R, int NV>
-void tile(const TileArgs& t) {
+template <int R, int NV, typename Out>
+void tile(const TileArgs<Out>& t) {
   const int64_t groups = t.g->kp / 4;
   __m256i acc[R][NV];
   LQ_UNROLL for (int r = 0; r < R; ++r) {
@@ -103,28 +118,36 @@ void tile(const TileArgs& t) {
     a += 4;
   }
   const PackedGemm& g = *t.g;
-  const __m256i lo = _mm256_set1_epi32(g.out_lo), hi = _mm256_set1_epi32(g.out_hi);
-  const __m256i zp = _mm256_set1_epi32(g.zp_out);
-  LQ_UNROLL for (int v = 0; v < NV; ++v) {
-    const int64_t ch = t.ch0 + v * 8;
-    const int64_t count = std::min<int64_t>(8, g.n - ch);
-    const Requant8 q = load_requant(g, ch);
-    LQ_UNROLL for (int r = 0; r < R; ++r) requantize8(acc[r][v], q, lo, hi, zp, t.c + r * t.ldc + ch, count);
+  if constexpr (std::is_same_v<Out, int32_t>) {
+    LQ_UNROLL for (int v = 0; v < NV; ++v) {
+      const int64_t ch = t.ch0 + v * 8;
+      const int64_t count = std::min<int64_t>(8, g.n - ch);
+      LQ_UNROLL for (int r = 0; r < R; ++r) store_raw8(acc[r][v], g, ch, t.c + r * t.ldc + ch, count);
+    }
+  } else {
+    const __m256i lo = _mm256_set1_epi32(g.out_lo), hi = _mm256_set1_epi32(g.out_hi);
+    const __m256i zp = _mm256_set1_epi32(g.zp_out);
+    LQ_UNROLL for (int v = 0; v < NV; ++v) {
+      const int64_t ch = t.ch0 + v * 8;
+      const int64_t count = std::min<int64_t>(8, g.n - ch);
+      const Requant8 q = load_requant(g, ch);
+      LQ_UNROLL for (int r = 0; r < R; ++r) requantize8(acc[r][v], q, lo, hi, zp, t.c + r * t.ldc + ch, count);
+    }
   }
 }
 
-template <int R, int NV>
-void tile_rows(int64_t rows, const TileArgs& t) {
+template <int R, int NV, typename Out>
+void tile_rows(int64_t rows, const TileArgs<Out>& t) {
   if constexpr (R > 1) {
     if (rows < R) return tile_rows<R - 1, NV>(rows, t);
   }
   tile<R, NV>(t);
 }
 
-template <int NV, int R>
+template <int NV, int R, typename Out>
 void panel(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, const int16_t* w,
-           int64_t ch0, int8_t* c, int64_t ldc) {
-  TileArgs t{&g, a, lda, w, ch0, c, ldc};
+           int64_t ch0, Out* c, int64_t ldc) {
+  TileArgs<Out> t{&g, a, lda, w, ch0, c, ldc};
   int64_t r = 0;
   for (; r + R <= rows; r += R) {
     t.a = a + r * lda;
@@ -138,18 +161,29 @@ void panel(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, con
   }
 }
 
-}  // namespace
-
-bool avx2_compiled() { return true; }
-
-void gemm_avx2(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8_t* c,
-               int64_t ldc) {
+template <typename Out>
+void gemm_panels(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, Out* c,
+                 int64_t ldc) {
   const int64_t nvec = (g.n + 7) / 8;
   for (int64_t p0 = 0; p0 < nvec; p0 += 2) {
     const int16_t* w = g.w16.data() + p0 * 8 * g.kp;
     if (nvec - p0 >= 2) panel<2, 4>(g, a, lda, rows, w, p0 * 8, c, ldc);
     else panel<1, 6>(g, a, lda, rows, w, p0 * 8, c, ldc);
   }
+}
+
+}  // namespace
+
+bool avx2_compiled() { return true; }
+
+void gemm_avx2(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int8_t* c,
+               int64_t ldc) {
+  gemm_panels(g, a, lda, rows, c, ldc);
+}
+
+void gemm_avx2_int32(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows, int32_t* c,
+                     int64_t ldc) {
+  gemm_panels(g, a, lda, rows, c, ldc);
 }
 
 }  // namespace lq::kernels::int8_opt
@@ -159,6 +193,7 @@ void gemm_avx2(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows,
 namespace lq::kernels::int8_opt {
 bool avx2_compiled() { return false; }
 void gemm_avx2(const PackedGemm&, const uint8_t*, int64_t, int64_t, int8_t*, int64_t) {}
+void gemm_avx2_int32(const PackedGemm&, const uint8_t*, int64_t, int64_t, int32_t*, int64_t) {}
 }  // namespace lq::kernels::int8_opt
 
 #endif

@@ -19,72 +19,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "int8_requant_avx512.h"
+
 #define LQ_VNNI __attribute__((target("avx512vnni")))
 #define LQ_UNROLL _Pragma("GCC unroll 16")
 
 namespace lq::kernels::int8_opt {
 namespace {
-
-// Per-vector requantization constants (16 channels). The channel's offset is not here:
-// the tiles start their accumulators at it (int32 adds wrap, and the final sum is exact).
-struct Requant16 {
-  __m512i multiplier, mult_odd, shift_even, shift_odd, round_even, round_odd;
-};
-
-LQ_VNNI inline Requant16 load_requant(const PackedGemm& g, int64_t ch) {
-  Requant16 q;
-  const __m512i one = _mm512_set1_epi64(1);
-  const __m512i shift = _mm512_loadu_si512(g.total_shift.data() + ch);
-  q.multiplier = _mm512_loadu_si512(g.multiplier.data() + ch);
-  q.mult_odd = _mm512_srli_epi64(q.multiplier, 32);
-  q.shift_even = _mm512_and_si512(shift, _mm512_set1_epi64(0xFFFFFFFF));
-  q.shift_odd = _mm512_srli_epi64(shift, 32);
-  q.round_even = _mm512_sllv_epi64(one, _mm512_sub_epi64(q.shift_even, one));
-  q.round_odd = _mm512_sllv_epi64(one, _mm512_sub_epi64(q.shift_odd, one));
-  return q;
-}
-
-// (int64(acc) * M + 2^(s-1)) >> s per lane, truncated to int32, clamped, + zp_out.
-LQ_VNNI inline __m128i requantize16(__m512i acc, const Requant16& q, __m512i lo, __m512i hi,
-                                    __m512i zp) {
-  __m512i even = _mm512_mul_epi32(acc, q.multiplier);
-  __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), q.mult_odd);
-  even = _mm512_srav_epi64(_mm512_add_epi64(even, q.round_even), q.shift_even);
-  odd = _mm512_srav_epi64(_mm512_add_epi64(odd, q.round_odd), q.shift_odd);
-  __m512i r = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
-  r = _mm512_min_epi32(_mm512_max_epi32(r, lo), hi);
-  return _mm512_cvtepi32_epi8(_mm512_add_epi32(r, zp));
-}
-
-// The same when every channel has s >= 33 (PackedGemm::requant_hi). With the product
-// P = H * 2^32 + L (H its high, floor part, 0 <= L < 2^32):
-//   (P + 2^(s-1)) >> s = (H + 2^(s-33)) >> (s-32)
-// because L < 2^32 only adds a fraction below the floor's step. |H| < 2^30, so the
-// int32 add cannot overflow, and the result needs no truncation.
-struct Requant16Hi {
-  __m512i multiplier, mult_odd, shift, round;
-};
-
-LQ_VNNI inline Requant16Hi load_requant_hi(const PackedGemm& g, int64_t ch) {
-  Requant16Hi q;
-  const __m512i s = _mm512_loadu_si512(g.total_shift.data() + ch);
-  q.multiplier = _mm512_loadu_si512(g.multiplier.data() + ch);
-  q.mult_odd = _mm512_srli_epi64(q.multiplier, 32);
-  q.shift = _mm512_sub_epi32(s, _mm512_set1_epi32(32));
-  // Padding channels (s = 1) get a count past 31: 0 and an all-sign shift, never stored.
-  q.round = _mm512_sllv_epi32(_mm512_set1_epi32(1), _mm512_sub_epi32(s, _mm512_set1_epi32(33)));
-  return q;
-}
-
-LQ_VNNI inline __m128i requantize16_hi(__m512i acc, const Requant16Hi& q, __m512i lo, __m512i hi,
-                                       __m512i zp) {
-  const __m512i even = _mm512_mul_epi32(acc, q.multiplier);
-  const __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), q.mult_odd);
-  const __m512i high = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
-  __m512i r = _mm512_srav_epi32(_mm512_add_epi32(high, q.round), q.shift);
-  r = _mm512_min_epi32(_mm512_max_epi32(r, lo), hi);
-  return _mm512_cvtepi32_epi8(_mm512_add_epi32(r, zp));
-}
 
 // acc += dot4(x_u8, w_s8) per int32 lane. Inline asm keeps the accumulator in place:
 // GCC 12 compiles the intrinsic's tied operand of a 24-accumulator tile into a register
@@ -104,21 +45,39 @@ LQ_VNNI __attribute__((always_inline)) inline void store_tile(const PackedGemm& 
                                                               int64_t ch0, int8_t* c, int64_t ldc) {
   const __m512i lo = _mm512_set1_epi32(g.out_lo), hi = _mm512_set1_epi32(g.out_hi);
   const __m512i zp = _mm512_set1_epi32(g.zp_out);
+  const __m512i act_lo = _mm512_add_epi32(lo, zp), act_hi = _mm512_add_epi32(hi, zp);
   LQ_UNROLL for (int v = 0; v < NV; ++v) {
     const int64_t ch = ch0 + v * 16;
     const int64_t rem = g.n - ch;
     const __mmask16 mask = rem >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << rem) - 1u);
     if (g.requant_hi) {
-      const Requant16Hi q = load_requant_hi(g, ch);
-      LQ_UNROLL for (int r = 0; r < R; ++r) {
-        _mm_mask_storeu_epi8(c + r * ldc + ch, mask, requantize16_hi(acc[r][v], q, lo, hi, zp));
+      const Requant16Hi q = load_requant_hi(g.multiplier.data() + ch, g.total_shift.data() + ch, g.zp_out);
+      if (g.clamp) {
+        LQ_UNROLL for (int r = 0; r < R; ++r)
+          _mm_mask_storeu_epi8(c + r * ldc + ch, mask, requantize16_hi<true>(acc[r][v], q, act_lo, act_hi));
+      } else {
+        LQ_UNROLL for (int r = 0; r < R; ++r)
+          _mm_mask_storeu_epi8(c + r * ldc + ch, mask, requantize16_hi<false>(acc[r][v], q, act_lo, act_hi));
       }
     } else {
-      const Requant16 q = load_requant(g, ch);
+      const Requant16 q = load_requant(g.multiplier.data() + ch, g.total_shift.data() + ch);
       LQ_UNROLL for (int r = 0; r < R; ++r) {
         _mm_mask_storeu_epi8(c + r * ldc + ch, mask, requantize16(acc[r][v], q, lo, hi, zp));
       }
     }
+  }
+}
+
+// The same tile as raw int32 sums (gemm_int32).
+template <int R, int NV>
+LQ_VNNI __attribute__((always_inline)) inline void store_tile(const PackedGemm& g,
+                                                              const __m512i (&acc)[R][NV],
+                                                              int64_t ch0, int32_t* c, int64_t ldc) {
+  LQ_UNROLL for (int v = 0; v < NV; ++v) {
+    const int64_t ch = ch0 + v * 16;
+    const int64_t rem = g.n - ch;
+    const __mmask16 mask = rem >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << rem) - 1u);
+    LQ_UNROLL for (int r = 0; r < R; ++r) _mm512_mask_storeu_epi32(c + r * ldc + ch, mask, acc[r][v]);
   }
 }
 
@@ -134,13 +93,15 @@ LQ_VNNI __attribute__((always_inline)) inline void init_tile(const PackedGemm& g
   }
 }
 
+// Out: int8_t (requantized) or int32_t (raw).
+template <typename Out>
 struct TileArgs {
   const PackedGemm* g;
   const uint8_t* a;
   int64_t lda;
   const int8_t* w;  // panel start
   int64_t ch0;      // first channel of the panel
-  int8_t* c;
+  Out* c;
   int64_t ldc;
 };
 
@@ -150,8 +111,8 @@ struct TileArgs {
 template <int R, int NV>
 constexpr int kSplits = R * NV >= 12 ? 1 : (12 / (R * NV) > 8 ? 8 : 12 / (R * NV));
 
-template <int R, int NV>
-LQ_VNNI __attribute__((noinline)) void tile(const TileArgs& t) {
+template <int R, int NV, typename Out>
+LQ_VNNI __attribute__((noinline)) void tile(const TileArgs<Out>& t) {
   constexpr int KS = kSplits<R, NV>;
   const int64_t groups = t.g->kp / 4;
   __m512i acc[KS][R][NV];
@@ -188,18 +149,18 @@ LQ_VNNI __attribute__((noinline)) void tile(const TileArgs& t) {
 }
 
 // `rows` < R rows: the instantiation for exactly that many.
-template <int R, int NV>
-LQ_VNNI void tile_rows(int64_t rows, const TileArgs& t) {
+template <int R, int NV, typename Out>
+LQ_VNNI void tile_rows(int64_t rows, const TileArgs<Out>& t) {
   if constexpr (R > 1) {
     if (rows < R) return tile_rows<R - 1, NV>(rows, t);
   }
   tile<R, NV>(t);
 }
 
-template <int NV, int R>
+template <int NV, int R, typename Out>
 LQ_VNNI void panel(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows,
-                   const int8_t* w, int64_t ch0, int8_t* c, int64_t ldc) {
-  TileArgs t{&g, a, lda, w, ch0, c, ldc};
+                   const int8_t* w, int64_t ch0, Out* c, int64_t ldc) {
+  TileArgs<Out> t{&g, a, lda, w, ch0, c, ldc};
   int64_t r = 0;
   for (; r + R <= rows; r += R) {
     t.a = a + r * lda;
@@ -210,6 +171,22 @@ LQ_VNNI void panel(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t r
     t.a = a + r * lda;
     t.c = c + r * ldc;
     tile_rows<R - 1, NV>(rows - r, t);
+  }
+}
+
+template <typename Out>
+LQ_VNNI void gemm_panels(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows,
+                         Out* c, int64_t ldc) {
+  const int64_t nvec = (g.n + 15) / 16;
+  for (int64_t p0 = 0; p0 < nvec; p0 += 4) {
+    const int8_t* w = g.w8.data() + p0 * 16 * g.kp;
+    const int64_t ch0 = p0 * 16;
+    switch (std::min<int64_t>(4, nvec - p0)) {
+      case 4: panel<4, 6>(g, a, lda, rows, w, ch0, c, ldc); break;
+      case 3: panel<3, 8>(g, a, lda, rows, w, ch0, c, ldc); break;
+      case 2: panel<2, 8>(g, a, lda, rows, w, ch0, c, ldc); break;
+      default: panel<1, 8>(g, a, lda, rows, w, ch0, c, ldc); break;
+    }
   }
 }
 
@@ -295,17 +272,12 @@ bool avx512_vnni_compiled() { return true; }
 
 LQ_VNNI void gemm_avx512_vnni(const PackedGemm& g, const uint8_t* a, int64_t lda, int64_t rows,
                               int8_t* c, int64_t ldc) {
-  const int64_t nvec = (g.n + 15) / 16;
-  for (int64_t p0 = 0; p0 < nvec; p0 += 4) {
-    const int8_t* w = g.w8.data() + p0 * 16 * g.kp;
-    const int64_t ch0 = p0 * 16;
-    switch (std::min<int64_t>(4, nvec - p0)) {
-      case 4: panel<4, 6>(g, a, lda, rows, w, ch0, c, ldc); break;
-      case 3: panel<3, 8>(g, a, lda, rows, w, ch0, c, ldc); break;
-      case 2: panel<2, 8>(g, a, lda, rows, w, ch0, c, ldc); break;
-      default: panel<1, 8>(g, a, lda, rows, w, ch0, c, ldc); break;
-    }
-  }
+  gemm_panels(g, a, lda, rows, c, ldc);
+}
+
+LQ_VNNI void gemm_avx512_vnni_int32(const PackedGemm& g, const uint8_t* a, int64_t lda,
+                                    int64_t rows, int32_t* c, int64_t ldc) {
+  gemm_panels(g, a, lda, rows, c, ldc);
 }
 
 }  // namespace lq::kernels::int8_opt
@@ -315,6 +287,7 @@ LQ_VNNI void gemm_avx512_vnni(const PackedGemm& g, const uint8_t* a, int64_t lda
 namespace lq::kernels::int8_opt {
 bool avx512_vnni_compiled() { return false; }
 void gemm_avx512_vnni(const PackedGemm&, const uint8_t*, int64_t, int64_t, int8_t*, int64_t) {}
+void gemm_avx512_vnni_int32(const PackedGemm&, const uint8_t*, int64_t, int64_t, int32_t*, int64_t) {}
 void conv_avx512_vnni(const PackedGemm&, const ImplicitConv&, const uint8_t*, int64_t, int64_t, int8_t*,
                       int64_t) {}
 }  // namespace lq::kernels::int8_opt

@@ -1,8 +1,10 @@
 // Optimized int8/uint8 MAX_POOL_2D and AVERAGE_POOL_2D: prepare, path dispatch and the
 // portable path (int8_optimized_ops.h).
 #include "int8_pool.h"
+#include "int8_parallel.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "litequant/core/cpu.h"
 #include "litequant/core/error.h"
@@ -38,6 +40,11 @@ const char* op_path_name(OpPath path) {
 }
 
 namespace {
+
+// int32 words of one slot's buffer of max_small_avx512.
+int64_t small_slot_words(const Pool2DInt8Params& q) {
+  return (pool_opt::small_max_row_bytes(q) * q.out_h + 3) / 4;
+}
 
 // Clipped tap range of every output position along one axis; false if some window
 // misses the image entirely (never with TFLite's padding rule).
@@ -100,7 +107,7 @@ void pool_portable(Pool2DInt8Optimized& p, const T* input, T* output) {
 }  // namespace
 
 Pool2DInt8Optimized prepare_pool2d_int8_optimized(const Pool2DInt8Params& params, PoolKind kind,
-                                                  QuantizedType type, OpPath path) {
+                                                  QuantizedType type, OpPath path, int max_threads) {
   if (!op_path_available(path))
     throw Error(std::string("pool: the ") + op_path_name(path) + " code path is not available on this CPU");
   Pool2DInt8Optimized p;
@@ -115,10 +122,20 @@ Pool2DInt8Optimized prepare_pool2d_int8_optimized(const Pool2DInt8Params& params
   p.reference = !ok_h || !ok_w || params.in_c != params.out_c || (kind == PoolKind::kAverage && big);
   if (!p.reference && kind == PoolKind::kAverage && p.path == OpPath::kPortable)
     p.scratch.assign(static_cast<size_t>(params.in_c), 0);
+  // MAX, few channels, AVX-512 + VBMI: max_small_avx512 with one buffer per slot (a row
+  // per output row), filled with act.min once (the borders, never written again).
+  const int64_t row_bytes = pool_opt::small_max_row_bytes(params);
+  if (!p.reference && kind == PoolKind::kMax && p.path == OpPath::kAvx512 && cpu_features().avx512vbmi &&
+      pool_opt::small_max_pixels(params) > 0 && row_bytes > 0) {
+    p.slots = std::max(1, max_threads);
+    p.scratch.assign(static_cast<size_t>(p.slots * small_slot_words(params)), 0);
+    std::memset(p.scratch.data(), static_cast<uint8_t>(params.quantized_activation.min), p.scratch.size() * 4);
+  }
   return p;
 }
 
-void eval_pool2d_int8_optimized(Pool2DInt8Optimized& p, const void* input, void* output) {
+void eval_pool2d_int8_optimized(Pool2DInt8Optimized& p, const void* input, void* output,
+                                ThreadPool* pool) {
   const bool s8 = p.type == QuantizedType::kInt8;
   if (p.reference) {
     if (p.kind == PoolKind::kMax) {
@@ -128,6 +145,17 @@ void eval_pool2d_int8_optimized(Pool2DInt8Optimized& p, const void* input, void*
       if (s8) eval_average_pool2d_int8(p.params, static_cast<const int8_t*>(input), static_cast<int8_t*>(output));
       else eval_average_pool2d_int8(p.params, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output));
     }
+    return;
+  }
+  if (p.kind == PoolKind::kMax && p.path == OpPath::kAvx512 && !p.scratch.empty()) {
+    const int64_t words = small_slot_words(p.params);
+    const Pool2DInt8Params& q = p.params;
+    auto work = [&](int64_t slot, int64_t b0, int64_t b1) {
+      auto* buffer = reinterpret_cast<uint8_t*>(p.scratch.data() + slot * words);
+      pool_opt::max_small_avx512(p, input, output, b0, b1, buffer);
+    };
+    const int64_t image_taps = int64_t{q.out_h} * q.out_w * q.in_c * q.filter_h * q.filter_w;
+    int8_opt::run_parts(pool, int8_opt::parts_for(pool, p.slots, q.batch, image_taps), q.batch, work);
     return;
   }
   switch (p.path) {

@@ -1,5 +1,7 @@
 // AVX-512 (F/BW/VL/DQ) int8/uint8 pools (int8_pool.h): MAX 64 channels per vector,
 // AVERAGE 16 channels per vector in int32, channel tails with masked loads and stores.
+// MAX with few channels (prepared row buffer, int8_pool.h) works on whole rows with VBMI
+// byte permutes instead (max_rows below).
 #include "int8_pool.h"
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
@@ -11,7 +13,10 @@
 #endif
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdint>
+
+#define LQ_VBMI __attribute__((target("avx512vbmi")))
 
 namespace lq::kernels::pool_opt {
 namespace {
@@ -108,9 +113,66 @@ void run(const Pool2DInt8Optimized& p, const uint8_t* input, uint8_t* output) {
     }
 }
 
+
+// MAX, few channels, one image at a time. First the vertical max of every output row's
+// window rows goes into its row of the buffer (whole 64-byte vectors over the row's W*C
+// bytes), inside a border of act.min bytes that stands for the clipped taps
+// (max(act.min, ...) is what the per-pixel path computes too). Then, all rows written
+// (reading a row right after writing it stalls on store forwarding), m output pixels at
+// a time: window column kx of all of them is one vpermt2b from the 128 buffer bytes at
+// the first window, output byte i taking byte ((i / C) * stride_w + kx) * C + i % C.
+template <bool Signed>
+LQ_VBMI void max_rows(const Pool2DInt8Optimized& p, const uint8_t* input, uint8_t* output,
+                      int64_t b0, int64_t b1, uint8_t* buffer) {
+  const Pool2DInt8Params& q = p.params;
+  const int64_t C = q.in_c, in_row = int64_t{q.in_w} * C, sw = q.stride_w;
+  const int64_t m = small_max_pixels(q), row_bytes = small_max_row_bytes(q);
+  alignas(64) uint8_t idx0[64] = {};
+  for (int64_t i = 0; i < m * C; ++i) idx0[i] = static_cast<uint8_t>((i / C) * sw * C + i % C);
+  const __m512i first = _mm512_load_si512(idx0);
+  const __m512i lo = _mm512_set1_epi8(static_cast<char>(q.quantized_activation.min));
+  const __m512i hi = _mm512_set1_epi8(static_cast<char>(q.quantized_activation.max));
+  for (int64_t b = b0; b < b1; ++b) {
+    for (int32_t oy = 0; oy < q.out_h; ++oy) {
+      const int32_t y0 = p.ky0[static_cast<size_t>(oy)], rows = p.ky1[static_cast<size_t>(oy)] - y0;
+      const int64_t iy = int64_t{oy} * q.stride_h - q.pad_top + y0;
+      const uint8_t* src = input + (b * q.in_h + iy) * in_row;
+      uint8_t* row_in = buffer + oy * row_bytes + int64_t{q.pad_left} * C;
+      for (int64_t j = 0; j < in_row; j += 64) {
+        const __mmask64 k = mask64(in_row - j);
+        __m512i v = _mm512_maskz_loadu_epi8(k, src + j);
+        for (int32_t y = 1; y < rows; ++y) v = max8<Signed>(v, _mm512_maskz_loadu_epi8(k, src + y * in_row + j));
+        _mm512_mask_storeu_epi8(row_in + j, k, v);
+      }
+    }
+    for (int32_t oy = 0; oy < q.out_h; ++oy) {
+      const uint8_t* row = buffer + oy * row_bytes;
+      uint8_t* out = output + (b * q.out_h + oy) * q.out_w * C;
+      for (int64_t ox = 0; ox < q.out_w; ox += m) {
+        const uint8_t* s = row + ox * sw * C;
+        const __m512i a = _mm512_loadu_si512(s), a_hi = _mm512_loadu_si512(s + 64);
+        __m512i r = lo;
+        for (int32_t kx = 0; kx < q.filter_w; ++kx) {
+          const __m512i idx = _mm512_add_epi8(first, _mm512_set1_epi8(static_cast<char>(kx * C)));
+          r = max8<Signed>(r, _mm512_permutex2var_epi8(a, idx, a_hi));
+        }
+        _mm512_mask_storeu_epi8(out + ox * C, mask64(std::min<int64_t>(m, q.out_w - ox) * C), min8<Signed>(r, hi));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 bool avx512_compiled() { return true; }
+
+void max_small_avx512(const Pool2DInt8Optimized& p, const void* input, void* output, int64_t b0,
+                      int64_t b1, uint8_t* buffer) {
+  const auto* in = static_cast<const uint8_t*>(input);
+  auto* out = static_cast<uint8_t*>(output);
+  if (p.type == QuantizedType::kInt8) max_rows<true>(p, in, out, b0, b1, buffer);
+  else max_rows<false>(p, in, out, b0, b1, buffer);
+}
 
 void pool_avx512(const Pool2DInt8Optimized& p, const void* input, void* output) {
   const auto* in = static_cast<const uint8_t*>(input);
@@ -132,6 +194,7 @@ void pool_avx512(const Pool2DInt8Optimized& p, const void* input, void* output) 
 namespace lq::kernels::pool_opt {
 bool avx512_compiled() { return false; }
 void pool_avx512(const Pool2DInt8Optimized&, const void*, void*) {}
+void max_small_avx512(const Pool2DInt8Optimized&, const void*, void*, int64_t, int64_t, uint8_t*) {}
 }  // namespace lq::kernels::pool_opt
 
 #endif

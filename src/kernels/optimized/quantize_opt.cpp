@@ -30,17 +30,29 @@ void build_requantize_table(RequantizeOptimized& r) {
   std::memcpy(r.table.data(), out.data(), 256);
 }
 
+// The reference per-channel (or per-tensor) DEQUANTIZE of every byte: [channels][256].
 template <typename In>
-void lookup_bytes(const std::array<uint8_t, 256>& table, int64_t n, const In* in, uint8_t* out) {
-  for (int64_t i = 0; i < n; ++i) out[i] = table[static_cast<uint8_t>(in[i])];
+void build_dequantize_tables(DequantizeOptimized& d) {
+  DequantizeParams p = d.params;
+  p.outer = 1;
+  p.inner = 256;
+  p.output_dims = {static_cast<int32_t>(p.channels), 256};  // <= kMaxDequantizeTables
+  const std::array<In, 256> bytes = all_bytes<In>();
+  std::vector<In> in(static_cast<size_t>(p.channels) * 256);
+  for (size_t c = 0; c < static_cast<size_t>(p.channels); ++c) std::memcpy(&in[c * 256], bytes.data(), 256);
+  d.table.assign(in.size(), 0.0f);
+  eval_dequantize(p, in.data(), d.table.data());
 }
 
 }  // namespace
 
 RequantizeOptimized prepare_requantize_optimized(const RequantizeParams& params, QuantizedType input,
-                                                 QuantizedType output) {
+                                                 QuantizedType output, OpPath path) {
+  if (!op_path_available(path))
+    throw Error(std::string("QUANTIZE: the ") + op_path_name(path) + " code path is not available on this CPU");
   RequantizeOptimized r;
   r.params = params;
+  r.path = resolve_op_path(path);
   r.input_signed = input == QuantizedType::kInt8;
   r.output_signed = output == QuantizedType::kInt8;
   if (r.input_signed) {
@@ -56,26 +68,18 @@ RequantizeOptimized prepare_requantize_optimized(const RequantizeParams& params,
 void eval_requantize_optimized(const RequantizeOptimized& r, const void* input, void* output) {
   // The table maps input BYTES to output BYTES, so the element types only matter for
   // building it.
-  lookup_bytes(r.table, r.params.size, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output));
+  apply_byte_table(r.table, r.params.size, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output),
+                   r.path);
 }
 
 DequantizeOptimized prepare_dequantize_optimized(const DequantizeParams& params, QuantizedType input) {
   DequantizeOptimized d;
   d.params = params;
   d.input_signed = input == QuantizedType::kInt8;
-  d.reference = params.channels != 1 || params.scale.size() != 1 || params.zero_point.size() != 1;
+  d.reference = params.channels > kMaxDequantizeTables;
   if (d.reference) return d;
-  DequantizeParams p = params;
-  p.outer = 1;
-  p.inner = 256;
-  p.output_dims = {256};
-  if (d.input_signed) {
-    const auto in = all_bytes<int8_t>();
-    eval_dequantize(p, in.data(), d.table.data());
-  } else {
-    const auto in = all_bytes<uint8_t>();
-    eval_dequantize(p, in.data(), d.table.data());
-  }
+  if (d.input_signed) build_dequantize_tables<int8_t>(d);
+  else build_dequantize_tables<uint8_t>(d);
   return d;
 }
 
@@ -85,9 +89,15 @@ void eval_dequantize_optimized(const DequantizeOptimized& d, const void* input, 
     else eval_dequantize(d.params, static_cast<const uint8_t*>(input), output);
     return;
   }
-  const int64_t n = d.params.outer * d.params.inner;
   const auto* in = static_cast<const uint8_t*>(input);
-  for (int64_t i = 0; i < n; ++i) output[i] = d.table[in[i]];
+  const int64_t inner = d.params.inner;
+  for (int64_t o = 0; o < d.params.outer; ++o)
+    for (int64_t c = 0; c < d.params.channels; ++c) {
+      const float* table = d.table.data() + c * 256;
+      for (int64_t i = 0; i < inner; ++i) output[i] = table[in[i]];
+      in += inner;
+      output += inner;
+    }
 }
 
 QuantizeFloatOptimized prepare_quantize_float_optimized(const QuantizeFloatParams& params, QuantizedType output,

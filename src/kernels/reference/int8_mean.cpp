@@ -107,39 +107,33 @@ int8_t saturate_int8(int32_t v) { return static_cast<int8_t>(std::min(std::max(v
 
 }  // namespace
 
+int8_t finish_mean_int8(const MeanInt8Params& p, int32_t sum) {
+  const int32_t n = static_cast<int32_t>(p.reduce_count);  // <= 2^23 (prepare)
+  switch (p.path) {
+    case MeanInt8Path::kSpatial: {
+      const int32_t acc =
+          multiply_by_quantized_multiplier_double_rounding(sum, p.multiplier.multiplier, p.multiplier.shift);
+      return saturate_int8(acc + p.spatial_bias);
+    }
+    case MeanInt8Path::kSameParams:
+      return static_cast<int8_t>(sum / n);
+    case MeanInt8Path::kFloatRescale:
+      break;
+  }
+  const float mean = static_cast<float>(sum) / static_cast<float>(n);
+  const float scaled = mean * p.scale;
+  const float shifted = scaled + p.bias;
+  float result = std::round(shifted) + static_cast<float>(p.output_zero_point);
+  result = std::min(std::max(result, -128.0f), 127.0f);
+  return static_cast<int8_t>(result);
+}
+
 void eval_mean_int8(const MeanInt8Params& p, const int8_t* input, int8_t* output) {
   if (p.reduce_count == 0) {
     for (int64_t o = 0; o < p.output_size; ++o) output[o] = 0;
     return;
   }
-  const int32_t n = static_cast<int32_t>(p.reduce_count);  // <= 2^23 (prepare)
-  switch (p.path) {
-    case MeanInt8Path::kSpatial:
-      for_each_output(p, [&](int64_t o, int64_t base) {
-        const int32_t acc = multiply_by_quantized_multiplier_double_rounding(
-            reduced_sum(p, input, base, 0), p.multiplier.multiplier, p.multiplier.shift);
-        output[o] = saturate_int8(acc + p.spatial_bias);
-      });
-      break;
-    case MeanInt8Path::kSameParams:
-      for_each_output(p, [&](int64_t o, int64_t base) {
-        output[o] = static_cast<int8_t>(reduced_sum(p, input, base, 0) / n);
-      });
-      break;
-    case MeanInt8Path::kFloatRescale: {
-      const float count = static_cast<float>(n);
-      const float zp_out = static_cast<float>(p.output_zero_point);
-      for_each_output(p, [&](int64_t o, int64_t base) {
-        const float mean = static_cast<float>(reduced_sum(p, input, base, 0)) / count;
-        const float scaled = mean * p.scale;
-        const float shifted = scaled + p.bias;
-        float result = std::round(shifted) + zp_out;
-        result = std::min(std::max(result, -128.0f), 127.0f);
-        output[o] = static_cast<int8_t>(result);
-      });
-      break;
-    }
-  }
+  for_each_output(p, [&](int64_t o, int64_t base) { output[o] = finish_mean_int8(p, reduced_sum(p, input, base, 0)); });
 }
 
 }  // namespace lq::kernels
