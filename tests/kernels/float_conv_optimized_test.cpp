@@ -10,21 +10,13 @@
 
 #include "litequant/core/error.h"
 #include "litequant/kernels/float_optimized.h"
+#include "test_util.h"
 
 namespace lq::kernels {
 namespace {
 
-std::vector<float> random_values(size_t n, std::mt19937& rng, float lo, float hi) {
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
-
-std::vector<float> abs_of(std::vector<float> v) {
-  for (float& x : v) x = std::fabs(x);
-  return v;
-}
+using test::abs_of;
+using test::random_values;
 
 std::vector<FloatPath> available_paths() {
   std::vector<FloatPath> paths;
@@ -60,8 +52,7 @@ void check_conv(const Dims& in_dims, const Dims& f_dims, bool has_bias, const Co
     std::vector<float> got(want.size(), -7.0f), got2(want.size(), -9.0f);
     one.eval(x.data(), got.data(), nullptr);
     two.eval(x.data(), got2.data(), &pool);
-    for (size_t i = 0; i < got.size(); ++i)
-      ASSERT_LE(std::fabs(got[i] - want[i]), 1e-5f * (1.0f + mag[i])) << where << " at " << i;
+    test::expect_within_tolerance(got, want, mag, where);
     ASSERT_EQ(got, got2) << where << ": thread count changed the result";
     two.eval(x.data(), got2.data(), &pool);  // the scratch is reused: same result again
     ASSERT_EQ(got, got2) << where << ": second eval differs";

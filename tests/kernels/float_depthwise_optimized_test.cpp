@@ -9,21 +9,13 @@
 
 #include "litequant/core/error.h"
 #include "litequant/kernels/float_optimized.h"
+#include "test_util.h"
 
 namespace lq::kernels {
 namespace {
 
-std::vector<float> random_values(size_t n, std::mt19937& rng) {
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
-
-std::vector<float> abs_of(std::vector<float> v) {
-  for (float& x : v) x = std::fabs(x);
-  return v;
-}
+using test::abs_of;
+using test::random_values;
 
 // Runs one case on every path, with and without a 2-thread pool.
 void check_depthwise(const Dims& in_dims, int kh, int kw, const DepthwiseConv2DOptions& opt, bool has_bias,
@@ -54,8 +46,7 @@ void check_depthwise(const Dims& in_dims, int kh, int kw, const DepthwiseConv2DO
     std::vector<float> got(want.size(), -7.0f), got2(want.size(), -9.0f);
     one.eval(x.data(), got.data(), nullptr);
     two.eval(x.data(), got2.data(), &pool);
-    for (size_t i = 0; i < got.size(); ++i)
-      ASSERT_LE(std::fabs(got[i] - want[i]), 1e-5f * (1.0f + mag[i])) << where << " at " << i;
+    test::expect_within_tolerance(got, want, mag, where);
     ASSERT_EQ(got, got2) << where << ": thread count changed the result";
     two.eval(x.data(), got2.data(), &pool);  // the scratch is reused: same result again
     ASSERT_EQ(got, got2) << where << ": second eval differs";

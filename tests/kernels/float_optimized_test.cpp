@@ -8,33 +8,16 @@
 #include <random>
 
 #include "litequant/core/cpu.h"
-#include "litequant/core/cpu.h"
 #include "litequant/core/error.h"
 #include "litequant/kernels/float_optimized.h"
+#include "test_util.h"
 
 namespace lq::kernels {
 namespace {
 
-std::vector<float> random_values(size_t n, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
+using test::abs_of;
+using test::random_values;
 
-std::vector<float> abs_of(std::vector<float> v) {
-  for (float& x : v) x = std::fabs(x);
-  return v;
-}
-
-// bound[i] = 1 + sum |x*w| (+ |bias|) of output i: the reference on absolute values.
-template <typename Run>
-void expect_close(const std::vector<float>& got, const std::vector<float>& want, const std::vector<float>& magnitude,
-                  const std::string& label) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i)
-    ASSERT_LE(std::fabs(got[i] - want[i]), 1e-5f * (1.0f + magnitude[i])) << label << " at " << i;
-}
 
 TEST(FloatOptimized, Conv2DMatchesTheReferenceOverASweep) {
   std::mt19937 rng(7);
@@ -71,7 +54,7 @@ TEST(FloatOptimized, Conv2DMatchesTheReferenceOverASweep) {
     two.eval(x.data(), f.data(), b.data(), got2.data(), &pool);
     const std::string label = "trial " + std::to_string(trial) + " " + dims_string(in_dims) + " filter " +
                               dims_string(f_dims);
-    expect_close<void>(got, want, mag, label);
+    test::expect_within_tolerance(got, want, mag, label);
     ASSERT_EQ(got, got2) << label << ": thread count changed the result";
   }
 }
@@ -98,7 +81,7 @@ TEST(FloatOptimized, FullyConnectedMatchesTheReferenceOverASweep) {
     eval_fully_connected_optimized(p, x.data(), wt.data(), b.data(), got2.data(), &pool);
     const std::string label = "trial " + std::to_string(trial) + " batch " + std::to_string(batch) + " " +
                               std::to_string(in) + "->" + std::to_string(out);
-    expect_close<void>(got, want, mag, label);
+    test::expect_within_tolerance(got, want, mag, label);
     ASSERT_EQ(got, got2) << label << ": thread count changed the result";
   }
 }

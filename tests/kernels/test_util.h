@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,29 @@ void expect_error(Fn&& fn, const std::string& needle) {
     EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
         << "message \"" << e.what() << "\" lacks \"" << needle << "\"";
   }
+}
+
+// n values uniform in [lo, hi).
+inline std::vector<float> random_values(size_t n, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
+  std::uniform_real_distribution<float> u(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = u(rng);
+  return v;
+}
+
+inline std::vector<float> abs_of(std::vector<float> v) {
+  for (float& x : v) x = std::fabs(x);
+  return v;
+}
+
+// The optimized float kernels' tolerance (float_optimized.h):
+// |got - want| <= 1e-5 * (1 + magnitude), magnitude = sum |x * w| (+ |bias|) of the output,
+// i.e. the reference kernel run on absolute values.
+inline void expect_within_tolerance(const std::vector<float>& got, const std::vector<float>& want,
+                                    const std::vector<float>& magnitude, const std::string& label) {
+  ASSERT_EQ(got.size(), want.size()) << label;
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_LE(std::fabs(got[i] - want[i]), 1e-5f * (1.0f + magnitude[i])) << label << " at " << i;
 }
 
 }  // namespace lq::kernels::test

@@ -152,9 +152,12 @@ TEST_F(QatOracle, PartialQuantization) {
   }
   Model q = quantize_apply(model);
   fine_tune(q);
-  // The float Dense at the end: within 1e-5 * max(1, |logit|) of TFLite; the int8 conv and
-  // the QUANTIZE / DEQUANTIZE borders are exact.
-  EXPECT_GE(export_and_check(q, "cnn_partial_qat", false, 1e-5), 0.8);
+  // The float Dense at the end (2028 inputs) runs litequant's optimized FULLY_CONNECTED,
+  // which sums in blocks with FMA (float_optimized.h: within 1e-5 * (1 + sum |x * w|) of
+  // the reference; TFLite sums in sequence): within 1e-4 * max(1, |logit|) of TFLite
+  // (seen: 1 output in 100k beyond 1e-5, by 6.7e-5). The int8 conv and the QUANTIZE /
+  // DEQUANTIZE borders are exact.
+  EXPECT_GE(export_and_check(q, "cnn_partial_qat", false, 1e-4), 0.8);
 }
 
 }  // namespace

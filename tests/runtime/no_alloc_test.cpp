@@ -115,6 +115,25 @@ struct Counts {
   int64_t first = 0, later = 0;
 };
 
+// Counts around the invokes of a prepared interpreter whose inputs are set.
+Counts count_invokes(Interpreter& it) {
+  Counts c;
+  int64_t before = g_allocations.load();
+  it.invoke();
+  c.first = g_allocations.load() - before;
+  before = g_allocations.load();
+  it.invoke();
+  it.invoke();
+  c.later = g_allocations.load() - before;
+  EXPECT_FALSE(it.tensor_bytes(it.get_output_details()[0].index).empty());
+  return c;
+}
+
+void expect_none(const Counts& c) {
+  EXPECT_EQ(c.first, 0) << "the first invoke after allocate_tensors() allocates";
+  EXPECT_EQ(c.later, 0) << "every invoke allocates";
+}
+
 Counts invoke_allocations(const std::vector<uint8_t>& bytes, int batch, int threads) {
   Interpreter it = Interpreter::from_bytes(bytes, "model.tflite", {.num_threads = threads});
   auto shape = it.get_input_details()[0].shape;
@@ -126,16 +145,22 @@ Counts invoke_allocations(const std::vector<uint8_t>& bytes, int batch, int thre
   Rng rng(2);
   for (float& v : x) v = rng.uniform(0.0f, 1.0f);
   it.set_tensor<float>(in.index, x);
-  Counts c;
-  int64_t before = g_allocations.load();
-  it.invoke();
-  c.first = g_allocations.load() - before;
-  before = g_allocations.load();
-  it.invoke();
-  it.invoke();
-  c.later = g_allocations.load() - before;
-  EXPECT_FALSE(it.tensor_bytes(it.get_output_details()[0].index).empty());
-  return c;
+  return count_invokes(it);
+}
+
+// A hand-built model (batch fixed) whose first input of element type T gets value(i).
+template <typename T, typename Value>
+void expect_no_invoke_allocations(const std::vector<uint8_t>& bytes, Value&& value) {
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    Interpreter it = Interpreter::from_bytes(bytes, "model.tflite", {.num_threads = threads});
+    it.allocate_tensors();
+    const TensorDetails in = it.get_input_details()[0];
+    std::vector<T> x(it.tensor_bytes(in.index).size() / sizeof(T));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = value(i);
+    it.set_tensor<T>(in.index, x);
+    expect_none(count_invokes(it));
+  }
 }
 
 TEST(InvokeAllocations, CountingOperatorNewIsActive) {
@@ -150,12 +175,9 @@ TEST(InvokeAllocations, NoneAfterAllocateTensors) {
     for (bool int8 : {false, true}) {
       const std::vector<uint8_t> bytes = convert(name, int8);
       for (const auto& [batch, threads] : {std::pair{1, 1}, {8, 1}, {8, 2}}) {
-        if (!int8 && std::string(name) == "convnet" && batch > 1) continue;  // float reference: slow
         SCOPED_TRACE(std::string(name) + (int8 ? " int8" : " float") + " batch " + std::to_string(batch) +
                      " threads " + std::to_string(threads));
-        const Counts c = invoke_allocations(bytes, batch, threads);
-        EXPECT_EQ(c.first, 0) << "the first invoke after allocate_tensors() allocates";
-        EXPECT_EQ(c.later, 0) << "every invoke allocates";
+        expect_none(invoke_allocations(bytes, batch, threads));
       }
     }
   }
@@ -164,9 +186,7 @@ TEST(InvokeAllocations, NoneAfterAllocateTensors) {
 // Batch 256 on 2 threads: the int8 cnn's CONV_2D (small-channel direct path), MAX_POOL_2D
 // (few channels) and FULLY_CONNECTED split their work over the pool.
 TEST(InvokeAllocations, NoneWhenTheInt8CnnSplitsOverThreads) {
-  const Counts c = invoke_allocations(convert("cnn", true), 256, 2);
-  EXPECT_EQ(c.first, 0) << "the first invoke after allocate_tensors() allocates";
-  EXPECT_EQ(c.later, 0) << "every invoke allocates";
+  expect_none(invoke_allocations(convert("cnn", true), 256, 2));
 }
 
 TEST(InvokeAllocations, NoneInDynamicRangeModels) {
@@ -175,9 +195,7 @@ TEST(InvokeAllocations, NoneInDynamicRangeModels) {
     for (const auto& [batch, threads] : {std::pair{1, 1}, {8, 2}}) {
       SCOPED_TRACE(std::string(name) + " dynamic batch " + std::to_string(batch) + " threads " +
                    std::to_string(threads));
-      const Counts c = invoke_allocations(bytes, batch, threads);
-      EXPECT_EQ(c.first, 0) << "the first invoke after allocate_tensors() allocates";
-      EXPECT_EQ(c.later, 0) << "every invoke allocates";
+      expect_none(invoke_allocations(bytes, batch, threads));
     }
   }
 }
@@ -229,21 +247,7 @@ std::vector<uint8_t> int8_op_chain() {
 
 TEST(InvokeAllocations, NoneInTheInt8OpChain) {
   const std::vector<uint8_t> bytes = int8_op_chain();
-  for (int threads : {1, 2}) {
-    Interpreter it = Interpreter::from_bytes(bytes, "chain.tflite", {.num_threads = threads});
-    it.allocate_tensors();
-    const TensorDetails in = it.get_input_details()[0];
-    std::vector<int8_t> x(it.tensor_bytes(in.index).size());
-    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<int8_t>(i * 37);
-    it.set_tensor<int8_t>(in.index, x);
-    int64_t before = g_allocations.load();
-    it.invoke();
-    EXPECT_EQ(g_allocations.load() - before, 0) << "the first invoke allocates, threads " << threads;
-    before = g_allocations.load();
-    it.invoke();
-    it.invoke();
-    EXPECT_EQ(g_allocations.load() - before, 0) << "every invoke allocates, threads " << threads;
-  }
+  expect_no_invoke_allocations<int8_t>(bytes, [](size_t i) { return static_cast<int8_t>(i * 37); });
 }
 
 // One float model through the optimized float ops (float_ops_optimized.h): PAD, RELU,
@@ -290,21 +294,7 @@ std::vector<uint8_t> float_op_chain() {
 
 TEST(InvokeAllocations, NoneInTheFloatOpChain) {
   const std::vector<uint8_t> bytes = float_op_chain();
-  for (int threads : {1, 2}) {
-    Interpreter it = Interpreter::from_bytes(bytes, "float_chain.tflite", {.num_threads = threads});
-    it.allocate_tensors();
-    const TensorDetails in = it.get_input_details()[0];
-    std::vector<float> x(it.tensor_bytes(in.index).size() / sizeof(float));
-    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 17) * 0.25f - 2.0f;
-    it.set_tensor<float>(in.index, x);
-    int64_t before = g_allocations.load();
-    it.invoke();
-    EXPECT_EQ(g_allocations.load() - before, 0) << "the first invoke allocates, threads " << threads;
-    before = g_allocations.load();
-    it.invoke();
-    it.invoke();
-    EXPECT_EQ(g_allocations.load() - before, 0) << "every invoke allocates, threads " << threads;
-  }
+  expect_no_invoke_allocations<float>(bytes, [](size_t i) { return static_cast<float>(i % 17) * 0.25f - 2.0f; });
 }
 
 // Float DEPTHWISE_CONV_2D with constant weights (DepthwiseConv2DFloatOptimized): SAME
@@ -324,21 +314,7 @@ TEST(InvokeAllocations, NoneInTheFloatDepthwiseConv) {
   b.op(Op::kDepthwiseConv2D, 2, {x, w, bias}, {y},
        tflite::DepthwiseConv2DOptions{tflite::Padding::kSame, 1, 1, 2, tflite::Activation::kRelu, 1, 1});
   const std::vector<uint8_t> bytes = tflite::write_model(b.build({x}, {y}));
-  for (int threads : {1, 2}) {
-    Interpreter it = Interpreter::from_bytes(bytes, "depthwise.tflite", {.num_threads = threads});
-    it.allocate_tensors();
-    const TensorDetails in = it.get_input_details()[0];
-    std::vector<float> xs(it.tensor_bytes(in.index).size() / sizeof(float));
-    for (size_t i = 0; i < xs.size(); ++i) xs[i] = static_cast<float>(i % 13) * 0.25f - 1.5f;
-    it.set_tensor<float>(in.index, xs);
-    int64_t before = g_allocations.load();
-    it.invoke();
-    EXPECT_EQ(g_allocations.load() - before, 0) << "the first invoke allocates, threads " << threads;
-    before = g_allocations.load();
-    it.invoke();
-    it.invoke();
-    EXPECT_EQ(g_allocations.load() - before, 0) << "every invoke allocates, threads " << threads;
-  }
+  expect_no_invoke_allocations<float>(bytes, [](size_t i) { return static_cast<float>(i % 13) * 0.25f - 1.5f; });
 }
 
 }  // namespace

@@ -125,6 +125,10 @@ void dot_rows(const float* x, const float* w, int64_t in, int64_t out_begin, int
 // The two paths dot_rows picks from (the AVX-512 one only on CPUs with AVX-512).
 void dot_rows_portable(const float* x, const float* w, int64_t in, int64_t out_begin, int64_t out_end, float* y);
 void dot_rows_avx512(const float* x, const float* w, int64_t in, int64_t out_begin, int64_t out_end, float* y);
+// FULLY_CONNECTED one batch row at a time with dot_rows (outputs split over `pool`), then
+// bias and activation: small batches, where packing the weights does not pay.
+void fully_connected_by_rows(const FullyConnectedParams& params, const float* input, const float* weights,
+                             const float* bias, float* output, ThreadPool* pool);
 }  // namespace detail
 
 }  // namespace lq::kernels

@@ -86,6 +86,9 @@ struct HybridScratch {
 };
 HybridScratch make_hybrid_scratch(int64_t rows, int64_t row_size);
 
+// Scale and zero point of an asymmetric input row with range [rmin, rmax] (both include
+// 0): the ASYMMETRIC formulas above; rmin == rmax gives scale 0, zero point 0.
+void asymmetric_input_params(double rmin, double rmax, float* scale, int32_t* zero_point);
 // One row of n values (contract above). scale/zero_point receive s_b and zp_b.
 void symmetric_quantize_floats(const float* values, int64_t n, int8_t* quantized, float* scale);
 void asymmetric_quantize_floats(const float* values, int64_t n, int8_t* quantized, float* scale,

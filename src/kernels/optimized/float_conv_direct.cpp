@@ -14,6 +14,7 @@
 #include "litequant/core/cpu.h"
 #include "litequant/core/error.h"
 #include "litequant/kernels/float_optimized.h"
+#include "padded_image.h"
 
 namespace lq::kernels {
 namespace float_conv {
@@ -27,10 +28,7 @@ const TileKernels& tiles_for(FloatPath path) {
   }
 }
 
-// Above these the zero-bordered copy is not made (reference kernel instead).
-constexpr double kMaxPaddedGrowth = 4;
-constexpr double kPaddedAllowance = double(1 << 20);
-constexpr double kMaxPaddedFloats = double(1 << 26);
+constexpr double kMaxPaddedFloats = double(1 << 26);  // per thread slot (padded_image.h)
 
 }  // namespace
 
@@ -73,18 +71,11 @@ Conv2DFloatDirect::Conv2DFloatDirect(const Conv2DParams& params, const float* fi
     throw Error(std::string("CONV_2D: float kernel path ") + float_path_name(path_) + " is not available on this CPU");
   const Conv2DParams& cp = p_;
   const int64_t c = cp.in_c, k = int64_t{cp.filter_h} * cp.filter_w * c, oc = cp.out_c;
-  // Padded extent: every window of every output pixel lies inside.
-  const auto extent = [](int64_t out, int64_t stride, int64_t size, int64_t dilation) {
-    return (out - 1) * stride + (size - 1) * dilation + 1;
-  };
-  const int64_t ph = std::max<int64_t>(int64_t{cp.pad_top} + cp.in_h,
-                                       extent(cp.out_h, cp.stride_h, cp.filter_h, cp.dilation_h));
-  const int64_t pw = std::max<int64_t>(int64_t{cp.pad_left} + cp.in_w,
-                                       extent(cp.out_w, cp.stride_w, cp.filter_w, cp.dilation_w));
+  const int64_t ph = opt::padded_extent(cp.in_h, cp.pad_top, cp.out_h, cp.stride_h, cp.filter_h, cp.dilation_h);
+  const int64_t pw = opt::padded_extent(cp.in_w, cp.pad_left, cp.out_w, cp.stride_w, cp.filter_w, cp.dilation_w);
   padded_ = cp.pad_top > 0 || cp.pad_left > 0 || ph > cp.in_h || pw > cp.in_w;
   const double padded_floats = double(ph) * double(pw) * double(c);
-  if (padded_ && (padded_floats > float_conv::kMaxPaddedGrowth * cp.in_h * cp.in_w * c + float_conv::kPaddedAllowance ||
-                  padded_floats > float_conv::kMaxPaddedFloats)) {
+  if (padded_ && !opt::image_copy_fits(padded_floats, double(cp.in_h) * cp.in_w * c, float_conv::kMaxPaddedFloats)) {
     // A window far outside the image (hostile dilation or stride with SAME padding).
     reference_filter_.assign(filter, filter + k * oc);
     if (cp.has_bias) reference_bias_.assign(bias, bias + oc);

@@ -73,23 +73,26 @@ void Conv2DFloatOptimized::eval(const float* input, const float* filter, const f
   }
 }
 
+void detail::fully_connected_by_rows(const FullyConnectedParams& p, const float* input, const float* weights,
+                                     const float* bias, float* output, ThreadPool* pool) {
+  const int64_t in = p.input_depth, out = p.output_depth;
+  for (int64_t b = 0; b < p.batch; ++b) {
+    const float* x = input + b * in;
+    float* y = output + b * out;
+    const int64_t grain = std::max<int64_t>(16, (int64_t{1} << 16) / std::max<int64_t>(in, 1));
+    if (pool && out >= 2 * grain)
+      pool->parallel_for(out, grain, [&](int64_t o0, int64_t o1) { dot_rows(x, weights, in, o0, o1, y); });
+    else
+      dot_rows(x, weights, in, 0, out, y);
+  }
+  bias_and_clamp(output, p.batch, out, p.has_bias ? bias : nullptr, p.activation);
+}
+
 void eval_fully_connected_optimized(const FullyConnectedParams& p, const float* input, const float* weights,
                                     const float* bias, float* output, ThreadPool* pool) {
+  if (p.batch < 4) return detail::fully_connected_by_rows(p, input, weights, bias, output, pool);
   const int64_t in = p.input_depth, out = p.output_depth;
-  if (p.batch < 4) {
-    // Small batches: one pass over the weights per sample, split over outputs.
-    for (int64_t b = 0; b < p.batch; ++b) {
-      const float* x = input + b * in;
-      float* y = output + b * out;
-      const int64_t grain = std::max<int64_t>(16, (int64_t{1} << 16) / std::max<int64_t>(in, 1));
-      if (pool && out >= 2 * grain)
-        pool->parallel_for(out, grain, [&](int64_t o0, int64_t o1) { detail::dot_rows(x, weights, in, o0, o1, y); });
-      else
-        detail::dot_rows(x, weights, in, 0, out, y);
-    }
-  } else {
-    sgemm(Trans::kNo, Trans::kYes, p.batch, out, in, 1.0f, input, in, weights, in, 0.0f, output, out, pool);
-  }
+  sgemm(Trans::kNo, Trans::kYes, p.batch, out, in, 1.0f, input, in, weights, in, 0.0f, output, out, pool);
   bias_and_clamp(output, p.batch, out, p.has_bias ? bias : nullptr, p.activation);
 }
 

@@ -13,6 +13,7 @@
 #include "int8_parallel.h"
 #include "litequant/core/error.h"
 #include "litequant/kernels/float_optimized.h"
+#include "padded_image.h"
 
 namespace lq::kernels {
 namespace float_depthwise {
@@ -26,10 +27,7 @@ const TileKernels& tiles_for(FloatPath path) {
   }
 }
 
-// Above these the image copy is not made (reference kernel instead): as the direct conv.
-constexpr double kMaxImageGrowth = 4;
-constexpr double kImageAllowance = double(1 << 20);
-constexpr double kMaxImageFloats = double(1 << 26);
+constexpr double kMaxImageFloats = double(1 << 26);  // per thread slot (padded_image.h)
 
 }  // namespace
 
@@ -49,21 +47,14 @@ DepthwiseConv2DFloatOptimized::DepthwiseConv2DFloatOptimized(const DepthwiseConv
                 " is not available on this CPU");
   const DepthwiseConv2DParams& dp = p_;
   const int64_t oc = dp.out_c, taps = int64_t{dp.filter_h} * dp.filter_w;
-  const auto extent = [](int64_t out, int64_t stride, int64_t size, int64_t dilation) {
-    return (out - 1) * stride + (size - 1) * dilation + 1;
-  };
-  const int64_t ih = std::max<int64_t>(int64_t{dp.pad_top} + dp.in_h,
-                                       extent(dp.out_h, dp.stride_h, dp.filter_h, dp.dilation_h));
-  const int64_t iw = std::max<int64_t>(int64_t{dp.pad_left} + dp.in_w,
-                                       extent(dp.out_w, dp.stride_w, dp.filter_w, dp.dilation_w));
+  const int64_t ih = opt::padded_extent(dp.in_h, dp.pad_top, dp.out_h, dp.stride_h, dp.filter_h, dp.dilation_h);
+  const int64_t iw = opt::padded_extent(dp.in_w, dp.pad_left, dp.out_w, dp.stride_w, dp.filter_w, dp.dilation_w);
   const bool padded = dp.pad_top > 0 || dp.pad_left > 0 || ih > dp.in_h || iw > dp.in_w;
   copied_ = padded || dp.depth_multiplier > 1;
   image_h_ = padded ? ih : dp.in_h;
   image_w_ = padded ? iw : dp.in_w;
   const double image_floats = double(image_h_) * double(image_w_) * double(oc);
-  if (copied_ && (image_floats > float_depthwise::kMaxImageGrowth * dp.in_h * dp.in_w * oc +
-                                     float_depthwise::kImageAllowance ||
-                  image_floats > float_depthwise::kMaxImageFloats)) {
+  if (copied_ && !opt::image_copy_fits(image_floats, double(dp.in_h) * dp.in_w * oc, float_depthwise::kMaxImageFloats)) {
     // A window far outside the image (hostile dilation or stride with SAME padding).
     reference_filter_.assign(filter, filter + taps * oc);
     if (dp.has_bias) reference_bias_.assign(bias, bias + oc);

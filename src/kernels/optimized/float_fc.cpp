@@ -106,18 +106,7 @@ void FullyConnectedFloatOptimized::eval(const float* input, const float* weights
                                         ThreadPool* pool) const {
   const int64_t in = p_.input_depth, out = p_.output_depth;
   if (!packed()) {
-    // Small batches: one pass over the weights per sample, split over outputs.
-    for (int64_t b = 0; b < p_.batch; ++b) {
-      const float* x = input + b * in;
-      float* y = output + b * out;
-      const int64_t grain = std::max<int64_t>(16, (int64_t{1} << 16) / std::max<int64_t>(in, 1));
-      if (pool && out >= 2 * grain)
-        pool->parallel_for(out, grain, [&](int64_t o0, int64_t o1) { detail::dot_rows(x, weights, in, o0, o1, y); });
-      else
-        detail::dot_rows(x, weights, in, 0, out, y);
-      for (int64_t c = 0; c < out; ++c)
-        y[c] = std::min(std::max(y[c] + bias_[static_cast<size_t>(c)], p_.activation.min), p_.activation.max);
-    }
+    detail::fully_connected_by_rows(p_, input, weights, bias_.data(), output, pool);
     return;
   }
   const int64_t mr = static_cast<const gi::KernelSet*>(kernels_)->mr;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "litequant/core/error.h"
+#include "litequant/kernels/hybrid_reference.h"
 
 namespace lq::kernels::hybrid_opt {
 
@@ -29,19 +30,8 @@ RowQuant row_quant(bool asymmetric, float lo, float hi) {
     q.inverse = 127.0f / range;
     return q;
   }
-  const double rmin = lo, rmax = hi;
-  if (rmin == rmax) {
-    q.scale = 0.0f;
-    return q;
-  }
-  const double qmin = -128.0, qmax = 127.0;
-  const double s = (rmax - rmin) / (qmax - qmin);
-  const double from_min = qmin - rmin / s, from_max = qmax - rmax / s;
-  const double error_min = std::fabs(qmin) + std::fabs(rmin / s);
-  const double error_max = std::fabs(qmax) + std::fabs(rmax / s);
-  const double zp = error_min < error_max ? from_min : from_max;
-  q.zero_point = zp < qmin ? -128 : zp > qmax ? 127 : static_cast<int32_t>(std::round(zp));
-  q.scale = static_cast<float>(s);
+  asymmetric_input_params(lo, hi, &q.scale, &q.zero_point);
+  if (q.scale == 0.0f) return q;
   q.inverse = static_cast<float>(1.0 / static_cast<double>(q.scale));
   return q;
 }

@@ -40,6 +40,22 @@ void symmetric_quantize_floats(const float* values, int64_t n, int8_t* quantized
   }
 }
 
+void asymmetric_input_params(double rmin, double rmax, float* scale, int32_t* zero_point) {
+  if (rmin == rmax) {
+    *scale = 0.0f;
+    *zero_point = 0;
+    return;
+  }
+  const double qmin = -128.0, qmax = 127.0;
+  const double s = (rmax - rmin) / (qmax - qmin);
+  const double from_min = qmin - rmin / s, from_max = qmax - rmax / s;
+  const double error_min = std::fabs(qmin) + std::fabs(rmin / s);
+  const double error_max = std::fabs(qmax) + std::fabs(rmax / s);
+  const double zp = error_min < error_max ? from_min : from_max;
+  *zero_point = zp < qmin ? -128 : zp > qmax ? 127 : static_cast<int32_t>(std::round(zp));
+  *scale = static_cast<float>(s);
+}
+
 void asymmetric_quantize_floats(const float* values, int64_t n, int8_t* quantized, float* scale,
                                 int32_t* zero_point) {
   double rmin = 0.0, rmax = 0.0;
@@ -47,19 +63,7 @@ void asymmetric_quantize_floats(const float* values, int64_t n, int8_t* quantize
     rmin = std::min(rmin, static_cast<double>(values[i]));
     rmax = std::max(rmax, static_cast<double>(values[i]));
   }
-  if (rmin == rmax) {
-    *scale = 0.0f;
-    *zero_point = 0;
-  } else {
-    const double qmin = -128.0, qmax = 127.0;
-    const double s = (rmax - rmin) / (qmax - qmin);
-    const double from_min = qmin - rmin / s, from_max = qmax - rmax / s;
-    const double error_min = std::fabs(qmin) + std::fabs(rmin / s);
-    const double error_max = std::fabs(qmax) + std::fabs(rmax / s);
-    const double zp = error_min < error_max ? from_min : from_max;
-    *zero_point = zp < qmin ? -128 : zp > qmax ? 127 : static_cast<int32_t>(std::round(zp));
-    *scale = static_cast<float>(s);
-  }
+  asymmetric_input_params(rmin, rmax, scale, zero_point);
   const float inverse = *scale == 0.0f ? 0.0f : static_cast<float>(1.0 / static_cast<double>(*scale));
   const float offset = static_cast<float>(*zero_point);
   for (int64_t i = 0; i < n; ++i) {
