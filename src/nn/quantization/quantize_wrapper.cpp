@@ -28,22 +28,21 @@ Weight* find_weight(Layer& layer, const std::string& name) {
 }
 
 // Swaps two tensors for one scope (a weight's value and its substitute while the inner
-// layer runs) and swaps them back when the scope ends, also on an exception.
+// layer runs) and swaps them back when the scope ends, also on an exception. Null: no-op.
 class SwapForScope {
  public:
-  SwapForScope(Tensor& a, Tensor& b, bool active = true) : a_(a), b_(b), active_(active) {
-    if (active_) std::swap(a_, b_);
+  SwapForScope(Tensor* a, Tensor* b) : a_(a), b_(b) {
+    if (a_) std::swap(*a_, *b_);
   }
   ~SwapForScope() {
-    if (active_) std::swap(a_, b_);
+    if (a_) std::swap(*a_, *b_);
   }
   SwapForScope(const SwapForScope&) = delete;
   SwapForScope& operator=(const SwapForScope&) = delete;
 
  private:
-  Tensor& a_;
-  Tensor& b_;
-  bool active_;
+  Tensor* a_;
+  Tensor* b_;
 };
 
 }  // namespace
@@ -181,7 +180,7 @@ void QuantizeWrapper::forward(const std::vector<const Tensor*>& in, Tensor& out,
     fold_forward(in, inner_out, ctx);
   } else {
     if (quantizes_weights()) quantize_kernel(ctx.pool);
-    const SwapForScope quantized(kernel_->value, quantized_kernel_, quantizes_weights());
+    const SwapForScope quantized(quantizes_weights() ? &kernel_->value : nullptr, &quantized_kernel_);
     inner_->forward(in, inner_out, ctx);
   }
   if (output_bits_ > 0) output_.forward(pre_, out, ctx.training, first, ctx.pool);
@@ -198,7 +197,7 @@ void QuantizeWrapper::backward(const std::vector<const Tensor*>& in, const Tenso
   }
   if (fold_) return fold_backward(in, *g, grad_in, ctx);
   const Tensor& inner_out = output_bits_ > 0 ? pre_ : out;
-  const SwapForScope quantized(kernel_->value, quantized_kernel_, quantizes_weights());
+  const SwapForScope quantized(quantizes_weights() ? &kernel_->value : nullptr, &quantized_kernel_);
   inner_->backward(in, inner_out, *g, grad_in, ctx);
   // The straight-through gradient of the weights needs no mask: their symmetric range is
   // [-max |w|, max |w|], so every weight lies inside it.
@@ -225,8 +224,8 @@ void QuantizeWrapper::fold_forward(const std::vector<const Tensor*>& in, Tensor&
     }
   }
   {
-    const SwapForScope quantized(kernel_->value, quantized_kernel_);
-    const SwapForScope folded(bias ? bias->value : fold_->folded_bias, fold_->folded_bias, bias && !ctx.training);
+    const SwapForScope quantized(&kernel_->value, &quantized_kernel_);
+    const SwapForScope folded(bias && !ctx.training ? &bias->value : nullptr, &fold_->folded_bias);
     inner_->forward(in, ctx.training ? fold_->u : out, ctx);
   }
   if (!ctx.training) {
@@ -255,7 +254,7 @@ void QuantizeWrapper::fold_backward(const std::vector<const Tensor*>& in, const 
   gz.resize(gu->shape());
   for (int64_t i = 0; i < gz.size(); ++i) gz[i] = (*gu)[i] / fold_->scale[static_cast<size_t>(i % c)];
   {
-    const SwapForScope quantized(kernel_->value, quantized_kernel_);
+    const SwapForScope quantized(&kernel_->value, &quantized_kernel_);
     inner_->backward(in, fold_->u, gz, grad_in, ctx);
   }
   // d/dW = d/d(W*s) * s (straight through: the folded weights lie inside their range).
