@@ -450,6 +450,25 @@ TEST_P(Int8OptimizedTest, ThreadCountDoesNotChangeBytes) {
         ASSERT_EQ(got, want) << "CONV_2D, pool " << (pool ? pool->num_threads() : 0);
       }
     }
+    {  // CONV_2D: 40 small images, handed out in chunks of whole images (run_chunks;
+       // 2 images a chunk with 2 parts: the next image's prefetch), VALID, stride 2 rows
+      const int32_t batch = 40, h = 13, w = 13, c = 16, oc = 24;
+      const CaseQuant q = random_quant(r, oc, 9 * c);
+      const auto params = prepare_conv2d_int8({batch, h, w, c}, {oc, 3, 3, c}, Dims{oc}, q.in, q.weight_scales,
+                                              q.out, {.padding = Padding::kValid, .stride_h = 2});
+      const auto input = r.bytes(static_cast<size_t>(batch * h * w * c));
+      const auto filter = r.bytes(static_cast<size_t>(oc * 9 * c));
+      std::vector<int8_t> want(static_cast<size_t>(flat_size(params.output_dims)));
+      eval_conv2d_int8(params, input.data(), filter.data(), q.bias.data(), want.data());
+      auto opt = prepare_conv2d_int8_optimized(params, filter.data(), q.bias.data(), GetParam(), slots);
+      for (ThreadPool* pool : pools) {
+        std::vector<int8_t> got(want.size() + kGuardBytes, kGuard);
+        eval_conv2d_int8_optimized(opt, input.data(), got.data(), pool);
+        for (size_t i = want.size(); i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
+        got.resize(want.size());
+        ASSERT_EQ(got, want) << "CONV_2D batch 40, pool " << (pool ? pool->num_threads() : 0);
+      }
+    }
     {  // DEPTHWISE_CONV_2D: 3 images, stride 2, dilation, multiplier 2
       const int32_t batch = 3, h = 41, w = 37, c = 40, mult = 2;
       DepthwiseConv2DOptions o;
@@ -502,6 +521,47 @@ TEST(Int8Optimized, SmallChannelMaxPoolThreads) {
         for (size_t i = n; i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
         got.resize(n);
         ASSERT_EQ(got, want) << "C " << c << " threads " << threads;
+      }
+    }
+  }
+}
+
+// MAX_POOL_2D / AVERAGE_POOL_2D on the per-pixel SIMD paths split output rows of all
+// images over the pool (int8_optimized_ops.h; 40 images of 16 x 16 outputs, 3x3 windows
+// of 70 channels carry enough taps for 3 parts; 70 = a whole vector and a tail): the
+// bytes match the reference for 1, 2 and 3 threads, s8 and u8, on every path.
+TEST(Int8Optimized, WideChannelPoolThreads) {
+  Rand r(78);
+  const int32_t batch = 40, h = 32, w = 31, c = 70;
+  const std::vector<int8_t> input = r.bytes(static_cast<size_t>(batch) * h * w * c);
+  for (OpPath path : {OpPath::kPortable, OpPath::kAvx2, OpPath::kAvx512}) {
+    if (!op_path_available(path)) continue;
+    for (PoolKind kind : {PoolKind::kMax, PoolKind::kAverage}) {
+      for (QuantizedType type : {QuantizedType::kInt8, QuantizedType::kUInt8}) {
+        const QuantParams qp{0.05f, type == QuantizedType::kInt8 ? -3 : 120};
+        const auto params = prepare_pool2d_int8({batch, h, w, c}, {Padding::kSame, 2, 2, 3, 3, Activation::kRelu6},
+                                                qp, qp, kind == PoolKind::kMax ? "MAX_POOL_2D" : "AVERAGE_POOL_2D", type);
+        const size_t n = static_cast<size_t>(flat_size(params.output_dims));
+        std::vector<int8_t> want(n);
+        const auto* in_u8 = reinterpret_cast<const uint8_t*>(input.data());
+        auto* want_u8 = reinterpret_cast<uint8_t*>(want.data());
+        if (kind == PoolKind::kMax) {
+          if (type == QuantizedType::kInt8) eval_max_pool2d_int8(params, input.data(), want.data());
+          else eval_max_pool2d_int8(params, in_u8, want_u8);
+        } else {
+          if (type == QuantizedType::kInt8) eval_average_pool2d_int8(params, input.data(), want.data());
+          else eval_average_pool2d_int8(params, in_u8, want_u8);
+        }
+        for (int threads : {1, 2, 3}) {
+          ThreadPool pool(threads);
+          auto opt = prepare_pool2d_int8_optimized(params, kind, type, path, threads);
+          std::vector<int8_t> got(n + kGuardBytes, kGuard);
+          eval_pool2d_int8_optimized(opt, input.data(), got.data(), &pool);
+          for (size_t i = n; i < got.size(); ++i) ASSERT_EQ(got[i], kGuard) << "write past the output";
+          got.resize(n);
+          ASSERT_EQ(got, want) << op_path_name(path) << (kind == PoolKind::kMax ? " max" : " avg") << " threads "
+                               << threads;
+        }
       }
     }
   }

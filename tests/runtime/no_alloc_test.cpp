@@ -189,6 +189,12 @@ TEST(InvokeAllocations, NoneWhenTheInt8CnnSplitsOverThreads) {
   expect_none(invoke_allocations(convert("cnn", true), 256, 2));
 }
 
+// Batch 64 on 2 threads: the int8 convnet's CONV_2D (direct path, chunks of images) and
+// MAX_POOL_2D (64 and 128 channels, chunks of rows) hand out their work over the pool.
+TEST(InvokeAllocations, NoneWhenTheInt8ConvnetSplitsOverThreads) {
+  expect_none(invoke_allocations(convert("convnet", true), 64, 2));
+}
+
 TEST(InvokeAllocations, NoneInDynamicRangeModels) {
   for (const char* name : {"cnn", "mlp", "convnet"}) {
     const std::vector<uint8_t> bytes = convert_dynamic(name);

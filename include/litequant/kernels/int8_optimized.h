@@ -11,8 +11,10 @@
 // Threads: prepare sizes scratch for `max_threads` workers; eval splits its work (batch
 // rows, output rows) over `pool` into at most min(max_threads, pool threads) contiguous
 // parts, and only when each part carries enough multiply-adds (small ops run on the
-// caller alone). Every output byte is computed by one part with exact integer math, so
-// the output is byte-identical for any pool and thread count. pool null: caller only.
+// caller alone); CONV_2D with at least 2 images per part hands out chunks of whole images
+// instead, each worker taking the next when done (a delayed thread takes fewer). Every
+// output byte is computed by one worker with exact integer math, so the output is
+// byte-identical for any pool and thread count. pool null: caller only.
 //
 // ======================= NUMERIC CONTRACT ============================================
 // * The output is BYTE-IDENTICAL with eval_fully_connected_int8 / eval_conv2d_int8 for

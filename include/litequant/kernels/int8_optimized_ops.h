@@ -77,8 +77,9 @@ Pool2DInt8Optimized prepare_pool2d_int8_optimized(const Pool2DInt8Params& params
 
 // input/output are int8_t* or uint8_t* as `type` says. The AVX-512 MAX path for few
 // channels splits the batch over `pool` (at most min(max_threads, pool threads) parts,
-// each image's bytes computed by one part, as in int8_optimized.h); the others run on
-// the caller.
+// each image's bytes computed by one part, as in int8_optimized.h); the other AVX-512
+// and AVX2 paths hand out chunks of output rows to the pool's threads (each row computed
+// by one thread); the portable path runs on the caller.
 void eval_pool2d_int8_optimized(Pool2DInt8Optimized& prepared, const void* input, void* output,
                                 ThreadPool* pool = nullptr);
 

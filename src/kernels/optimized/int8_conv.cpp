@@ -9,8 +9,10 @@
 //    by the packed GEMM; row k order is the filter's (ky, kx, c), so the filter
 //    [O, KH, KW, C] is the GEMM's W[O, K] as is.
 // Both requantize in the same pass (int8_gemm.h). Threads take contiguous ranges of
-// output rows (of all images), each slot with its own padded image and im2col buffer; a
-// range converts only the input rows its output rows read (int8_parallel.h).
+// output rows (of all images; with a batch, chunks of whole images handed out as threads
+// finish: run_chunks), each slot with its own padded image and im2col buffer; a range
+// converts only the input rows its output rows read (int8_parallel.h). The direct path
+// prefetches the range's next image (input and output) while it computes one.
 //
 // Copies move whole 16-byte blocks and may run up to 15 bytes past their end: reads stay
 // inside the padded image's slack, writes land in bytes that are written again later
@@ -22,7 +24,7 @@
 #include <string>
 
 #include "int8_gemm.h"
-#include "int8_padded_extent.h"
+#include "padded_image.h"
 #include "int8_parallel.h"
 #include "litequant/core/cpu.h"
 #include "litequant/core/error.h"
@@ -32,11 +34,7 @@ namespace lq::kernels {
 namespace {
 
 constexpr int64_t kSlack = 64;
-// Above this the padded image is not made (reference kernel instead): bytes of padded
-// image <= kMaxPaddedGrowth * input bytes + kPaddedAllowance.
-constexpr int64_t kMaxPaddedGrowth = 4;
-constexpr int64_t kPaddedAllowance = int64_t{1} << 20;
-constexpr int64_t kMaxPaddedBytes = int64_t{1} << 28;  // and never above 256 MB per slot
+constexpr double kMaxPaddedBytes = double(1 << 28);  // per thread slot (padded_image.h)
 
 inline void copy_blocks(uint8_t* dst, const uint8_t* src, int64_t n) {
   for (int64_t i = 0; i < n; i += 16) std::memcpy(dst + i, src + i, 16);
@@ -145,17 +143,16 @@ Conv2DInt8Optimized prepare_conv2d_int8_optimized(const Conv2DInt8Params& params
   };
   if (!p.gemm) return keep_reference();
   // Padded extent: every window of every output pixel lies inside.
-  const int64_t ph = int8_opt::padded_extent(params.in_h, params.pad_top, params.out_h, params.stride_h,
-                                              params.filter_h, params.dilation_h);
-  const int64_t pw = int8_opt::padded_extent(params.in_w, params.pad_left, params.out_w, params.stride_w,
-                                              params.filter_w, params.dilation_w);
+  const int64_t ph = opt::padded_extent(params.in_h, params.pad_top, params.out_h, params.stride_h,
+                                         params.filter_h, params.dilation_h);
+  const int64_t pw = opt::padded_extent(params.in_w, params.pad_left, params.out_w, params.stride_w,
+                                         params.filter_w, params.dilation_w);
   // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
   // hostile file): the padded copy would dwarf the input; the reference skips such taps.
   // (In double: the product of two hostile extents overflows int64.)
   const double padded = static_cast<double>(ph) * static_cast<double>(pw) * params.in_c;
-  if (padded > static_cast<double>(kMaxPaddedGrowth) * params.in_h * params.in_w * params.in_c + kPaddedAllowance ||
-      padded > static_cast<double>(kMaxPaddedBytes))
-    return keep_reference();
+  const double input = static_cast<double>(params.in_h) * params.in_w * params.in_c;
+  if (!opt::image_copy_fits(padded, input, kMaxPaddedBytes)) return keep_reference();
   p.padded_h = static_cast<int32_t>(ph);
   p.padded_w = static_cast<int32_t>(pw);
   const int64_t pixels = int64_t{params.out_h} * params.out_w;
@@ -184,6 +181,7 @@ void eval_conv2d_int8_optimized(Conv2DInt8Optimized& p, const int8_t* input, int
   const int64_t pixels = int64_t{cp.out_h} * cp.out_w;
   const int64_t units = int64_t{cp.batch} * cp.out_h;  // output rows of all images
   const int64_t row_macs = int64_t{cp.out_w} * cp.out_c * g.k;
+  const int64_t image_bytes = int64_t{cp.in_h} * cp.in_w * cp.in_c;
   int8_opt::ImplicitConv ic;
   if (p.direct) {
     const int64_t row = int64_t{p.padded_w} * cp.in_c;
@@ -215,7 +213,14 @@ void eval_conv2d_int8_optimized(Conv2DInt8Optimized& p, const int8_t* input, int
       }
       if (p.direct) {
         const int64_t p0 = oy0 * cp.out_w;
-        int8_opt::conv_avx512_vnni(g, ic, img, p0, end_pixel - p0, out + p0 * cp.out_c, cp.out_c);
+        int8_opt::ImplicitConv step = ic;
+        if (oy1 == cp.out_h && u + (oy1 - oy0) < end) {  // this part's next image follows
+          step.prefetch_in = input + (b + 1) * image_bytes;
+          step.prefetch_in_bytes = image_bytes;
+          step.prefetch_out = output + (b + 1) * pixels * cp.out_c;
+          step.prefetch_out_bytes = pixels * cp.out_c;
+        }
+        int8_opt::conv_avx512_vnni(g, step, img, p0, end_pixel - p0, out + p0 * cp.out_c, cp.out_c);
         u += oy1 - oy0;
         continue;
       }
@@ -227,7 +232,11 @@ void eval_conv2d_int8_optimized(Conv2DInt8Optimized& p, const int8_t* input, int
       u += oy1 - oy0;
     }
   };
-  int8_opt::run_parts(pool, int8_opt::parts_for(pool, p.slots, units, row_macs), units, work);
+  const int64_t parts = int8_opt::parts_for(pool, p.slots, units, row_macs);
+  int64_t grain = (units + parts - 1) / parts;  // one range per part
+  if (cp.batch >= 2 * parts)  // whole images, about kChunksPerPart chunks per part
+    grain = std::max<int64_t>(1, cp.batch / (parts * int8_opt::kChunksPerPart)) * cp.out_h;
+  int8_opt::run_chunks(pool, parts, units, grain, work);
 }
 
 }  // namespace lq::kernels

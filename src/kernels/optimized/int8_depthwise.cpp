@@ -9,7 +9,7 @@
 #include <limits>
 #include <string>
 
-#include "int8_padded_extent.h"
+#include "padded_image.h"
 #include "int8_parallel.h"
 #include "litequant/core/error.h"
 
@@ -20,11 +20,7 @@ using int8_opt::DepthwiseRow;
 using int8_opt::PackedDepthwise;
 
 constexpr int64_t kSlack = 64;
-// Above this the padded image is not made (reference kernel instead): bytes of padded
-// image <= kMaxPaddedGrowth * input bytes + kPaddedAllowance.
-constexpr int64_t kMaxPaddedGrowth = 4;
-constexpr int64_t kPaddedAllowance = int64_t{1} << 20;
-constexpr int64_t kMaxPaddedBytes = int64_t{1} << 28;  // and never above 256 MB per slot
+constexpr double kMaxPaddedBytes = double(1 << 28);  // per thread slot (padded_image.h)
 
 int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
@@ -162,10 +158,10 @@ DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
     return p;
   };
   if (!p.packed) return keep_reference();
-  const int64_t ph = int8_opt::padded_extent(params.in_h, params.pad_top, params.out_h, params.stride_h,
-                                              params.filter_h, params.dilation_h);
-  const int64_t pw = int8_opt::padded_extent(params.in_w, params.pad_left, params.out_w, params.stride_w,
-                                              params.filter_w, params.dilation_w);
+  const int64_t ph = opt::padded_extent(params.in_h, params.pad_top, params.out_h, params.stride_h,
+                                         params.filter_h, params.dilation_h);
+  const int64_t pw = opt::padded_extent(params.in_w, params.pad_left, params.out_w, params.stride_w,
+                                         params.filter_w, params.dilation_w);
   // A window far outside the image (huge dilation or stride with SAME padding, e.g. in a
   // hostile file): the padded copy would dwarf the input; the reference skips such taps.
   // (In double: the product of two hostile extents overflows int64.)
@@ -174,9 +170,7 @@ DepthwiseConv2DInt8Optimized prepare_depthwise_conv2d_int8_optimized(
   const double padded = static_cast<double>(ph) * static_cast<double>(pw) * static_cast<double>(p.packed->cp);
   const double tensors = static_cast<double>(params.in_h) * params.in_w * params.in_c +
                          static_cast<double>(params.out_h) * params.out_w * params.out_c;
-  if (padded > static_cast<double>(kMaxPaddedGrowth) * tensors + kPaddedAllowance ||
-      padded > static_cast<double>(kMaxPaddedBytes))
-    return keep_reference();
+  if (!opt::image_copy_fits(padded, tensors, kMaxPaddedBytes)) return keep_reference();
   p.padded_h = static_cast<int32_t>(ph);
   p.padded_w = static_cast<int32_t>(pw);
   p.slots = std::max(1, max_threads);

@@ -104,6 +104,12 @@ struct ImplicitConv {
   int64_t tap_row_step = 0;  // dilation_h * padded_w * C
   int32_t kh = 1;            // filter rows
   int32_t row_bytes = 4;     // KW * C rounded up to 4
+  // Optional: the next image's input and output, pulled toward L2 a few lines per tile
+  // while this call computes (at large batches both come from memory: converting the
+  // input waited on every line, stores into cold output lines stalled). Hints only.
+  const void* prefetch_in = nullptr;
+  void* prefetch_out = nullptr;
+  int64_t prefetch_in_bytes = 0, prefetch_out_bytes = 0;
 };
 // C rows for output pixels [pixel0, pixel0 + rows) of the image at img.
 void conv_avx512_vnni(const PackedGemm& g, const ImplicitConv& ic, const uint8_t* img,

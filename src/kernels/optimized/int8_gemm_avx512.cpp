@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "int8_prefetch.h"
 #include "int8_requant_avx512.h"
 
 #define LQ_VNNI __attribute__((target("avx512vnni")))
@@ -234,7 +235,7 @@ LQ_VNNI void conv_tile_rows(int64_t rows, const PackedGemm& g, const ImplicitCon
 template <int NV, int R>
 LQ_VNNI void conv_panel(const PackedGemm& g, const ImplicitConv& ic, const uint8_t* img,
                         int64_t pixel0, int64_t rows, const int8_t* w, int64_t ch0, int8_t* c,
-                        int64_t ldc) {
+                        int64_t ldc, Prefetch& pf) {
   static_assert(R <= 8);
   int64_t oy = pixel0 / ic.out_w, ox = pixel0 % ic.out_w;
   int64_t off[8] = {};
@@ -244,6 +245,7 @@ LQ_VNNI void conv_panel(const PackedGemm& g, const ImplicitConv& ic, const uint8
       off[i] = oy * ic.row_step + ox * ic.col_step;
       if (++ox == ic.out_w) ox = 0, ++oy;
     }
+    pf.step();
     if (n == R)
       conv_tile<R, NV>(g, ic, img, off, w, ch0, c + r * ldc, ldc);
     else
@@ -256,14 +258,18 @@ LQ_VNNI void conv_panel(const PackedGemm& g, const ImplicitConv& ic, const uint8
 LQ_VNNI void conv_avx512_vnni(const PackedGemm& g, const ImplicitConv& ic, const uint8_t* img,
                               int64_t pixel0, int64_t rows, int8_t* c, int64_t ldc) {
   const int64_t nvec = (g.n + 15) / 16;
+  Prefetch pf;
+  const int64_t tiles = std::max<int64_t>(1, (nvec + 3) / 4 * ((rows + 7) / 8));  // R <= 8
+  if (ic.prefetch_in) pf.in = PrefetchStream(ic.prefetch_in, ic.prefetch_in_bytes, tiles);
+  if (ic.prefetch_out) pf.out = PrefetchStream(ic.prefetch_out, ic.prefetch_out_bytes, tiles);
   for (int64_t p0 = 0; p0 < nvec; p0 += 4) {
     const int8_t* w = g.w8.data() + p0 * 16 * g.kp;
     const int64_t ch0 = p0 * 16;
     switch (std::min<int64_t>(4, nvec - p0)) {
-      case 4: conv_panel<4, 6>(g, ic, img, pixel0, rows, w, ch0, c, ldc); break;
-      case 3: conv_panel<3, 8>(g, ic, img, pixel0, rows, w, ch0, c, ldc); break;
-      case 2: conv_panel<2, 8>(g, ic, img, pixel0, rows, w, ch0, c, ldc); break;
-      default: conv_panel<1, 8>(g, ic, img, pixel0, rows, w, ch0, c, ldc); break;
+      case 4: conv_panel<4, 6>(g, ic, img, pixel0, rows, w, ch0, c, ldc, pf); break;
+      case 3: conv_panel<3, 8>(g, ic, img, pixel0, rows, w, ch0, c, ldc, pf); break;
+      case 2: conv_panel<2, 8>(g, ic, img, pixel0, rows, w, ch0, c, ldc, pf); break;
+      default: conv_panel<1, 8>(g, ic, img, pixel0, rows, w, ch0, c, ldc, pf); break;
     }
   }
 }

@@ -12,6 +12,7 @@
 // Nothing here allocates: the job handed to the pool captures one pointer, which
 // std::function stores in place.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 
 #include "litequant/core/thread_pool.h"
@@ -42,5 +43,34 @@ void run_parts(ThreadPool* pool, int64_t parts, int64_t units, Fn& fn) {
     for (int64_t t = b; t < e; ++t) (*j->fn)(t, j->units * t / j->parts, j->units * (t + 1) / j->parts);
   });
 }
+
+// Like run_parts, but [0, units) is cut into chunks of `grain` units (the last shorter)
+// that the parts take in order, each its next one when done with the previous: a part
+// whose thread the OS delays (a busy machine) takes fewer chunks instead of holding up
+// the op. fn(slot, begin, end) runs one chunk; slot is the part, so a slot still serves
+// one chunk at a time. grain >= units / parts gives run_parts' split.
+template <typename Fn>
+void run_chunks(ThreadPool* pool, int64_t parts, int64_t units, int64_t grain, Fn& fn) {
+  if (parts <= 1 || !pool) {
+    fn(int64_t{0}, int64_t{0}, units);
+    return;
+  }
+  grain = std::max<int64_t>(grain, 1);
+  std::atomic<int64_t> next{0};
+  struct Job {
+    Fn* fn;
+    std::atomic<int64_t>* next;
+    int64_t chunks, units, grain;
+  } job{&fn, &next, (units + grain - 1) / grain, units, grain};
+  pool->parallel_for(parts, 1, [j = &job](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t)
+      for (int64_t c = j->next->fetch_add(1); c < j->chunks; c = j->next->fetch_add(1))
+        (*j->fn)(t, c * j->grain, std::min(j->units, (c + 1) * j->grain));
+  });
+}
+
+// Chunks per part for run_chunks: enough to even out a delayed thread, few enough that
+// the per-chunk costs (an atomic, a partial image's conversion) stay small.
+constexpr int64_t kChunksPerPart = 8;
 
 }  // namespace lq::kernels::int8_opt

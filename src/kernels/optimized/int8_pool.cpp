@@ -158,10 +158,20 @@ void eval_pool2d_int8_optimized(Pool2DInt8Optimized& p, const void* input, void*
     int8_opt::run_parts(pool, int8_opt::parts_for(pool, p.slots, q.batch, image_taps), q.batch, work);
     return;
   }
-  switch (p.path) {
-    case OpPath::kAvx512: pool_opt::pool_avx512(p, input, output); return;
-    case OpPath::kAvx2: pool_opt::pool_avx2(p, input, output); return;
-    default: break;
+  if (p.path == OpPath::kAvx512 || p.path == OpPath::kAvx2) {
+    // Chunks of output rows (of all images) handed out to the pool's threads as they
+    // finish (int8_parallel.h, run_chunks; no scratch: any number of parts).
+    const Pool2DInt8Params& q = p.params;
+    const int64_t rows = q.batch * q.out_h;
+    auto work = [&](int64_t, int64_t r0, int64_t r1) {
+      if (p.path == OpPath::kAvx512) pool_opt::pool_avx512(p, input, output, r0, r1);
+      else pool_opt::pool_avx2(p, input, output, r0, r1);
+    };
+    const int64_t row_taps = int64_t{q.out_w} * q.in_c * q.filter_h * q.filter_w;
+    const int64_t parts = int8_opt::parts_for(pool, pool ? pool->num_threads() : 1, rows, row_taps);
+    const int64_t grain = (rows + parts * int8_opt::kChunksPerPart - 1) / (parts * int8_opt::kChunksPerPart);
+    int8_opt::run_chunks(pool, parts, rows, grain, work);
+    return;
   }
   if (s8) pool_portable(p, static_cast<const int8_t*>(input), static_cast<int8_t*>(output));
   else pool_portable(p, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output));

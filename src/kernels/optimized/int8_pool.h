@@ -31,12 +31,15 @@ inline int64_t small_max_row_bytes(const Pool2DInt8Params& q) {
 }
 
 bool avx512_compiled();
-void pool_avx512(const Pool2DInt8Optimized& p, const void* input, void* output);
+// The per-pixel paths compute output rows [row0, row1) of all images (row = b * out_h + oy).
+void pool_avx512(const Pool2DInt8Optimized& p, const void* input, void* output, int64_t row0,
+                 int64_t row1);
 // MAX with few channels (small_max_pixels > 0, VBMI) for images [b0, b1), with a buffer
 // of small_max_row_bytes * out_h bytes whose borders hold act.min.
 void max_small_avx512(const Pool2DInt8Optimized& p, const void* input, void* output, int64_t b0,
                       int64_t b1, uint8_t* buffer);
 bool avx2_compiled();
-void pool_avx2(const Pool2DInt8Optimized& p, const void* input, void* output);
+void pool_avx2(const Pool2DInt8Optimized& p, const void* input, void* output, int64_t row0,
+               int64_t row1);
 
 }  // namespace lq::kernels::pool_opt

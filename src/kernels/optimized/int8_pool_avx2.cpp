@@ -127,45 +127,49 @@ void average_pixel(const Window& w, int64_t C, int32_t lo, int32_t hi, uint8_t* 
   }
 }
 
+// Output rows [row0, row1) of all images (row = b * out_h + oy).
 template <bool Signed, bool Max>
-void run(const Pool2DInt8Optimized& p, const uint8_t* input, uint8_t* output) {
+void run(const Pool2DInt8Optimized& p, const uint8_t* input, uint8_t* output, int64_t row0,
+         int64_t row1) {
   const Pool2DInt8Params& q = p.params;
   const int32_t lo = q.quantized_activation.min, hi = q.quantized_activation.max;
   const int64_t C = q.in_c;
   Window w;
   w.row_stride = int64_t{q.in_w} * C;
   w.col_stride = C;
-  for (int64_t b = 0; b < q.batch; ++b)
-    for (int32_t oy = 0; oy < q.out_h; ++oy) {
-      const int32_t y0 = p.ky0[static_cast<size_t>(oy)];
-      w.rows = p.ky1[static_cast<size_t>(oy)] - y0;
-      const int64_t iy = int64_t{oy} * q.stride_h - q.pad_top + y0;
-      uint8_t* out = output + (b * q.out_h + oy) * q.out_w * C;
-      for (int32_t ox = 0; ox < q.out_w; ++ox, out += C) {
-        const int32_t x0 = p.kx0[static_cast<size_t>(ox)];
-        w.cols = p.kx1[static_cast<size_t>(ox)] - x0;
-        const int64_t ix = int64_t{ox} * q.stride_w - q.pad_left + x0;
-        w.base = input + ((b * q.in_h + iy) * q.in_w + ix) * C;
-        if constexpr (Max) max_pixel<Signed>(w, C, lo, hi, out);
-        else average_pixel<Signed>(w, C, lo, hi, out);
-      }
+  for (int64_t r = row0; r < row1; ++r) {
+    const int64_t b = r / q.out_h;
+    const int32_t oy = static_cast<int32_t>(r % q.out_h);
+    const int32_t y0 = p.ky0[static_cast<size_t>(oy)];
+    w.rows = p.ky1[static_cast<size_t>(oy)] - y0;
+    const int64_t iy = int64_t{oy} * q.stride_h - q.pad_top + y0;
+    uint8_t* out = output + r * q.out_w * C;
+    for (int32_t ox = 0; ox < q.out_w; ++ox, out += C) {
+      const int32_t x0 = p.kx0[static_cast<size_t>(ox)];
+      w.cols = p.kx1[static_cast<size_t>(ox)] - x0;
+      const int64_t ix = int64_t{ox} * q.stride_w - q.pad_left + x0;
+      w.base = input + ((b * q.in_h + iy) * q.in_w + ix) * C;
+      if constexpr (Max) max_pixel<Signed>(w, C, lo, hi, out);
+      else average_pixel<Signed>(w, C, lo, hi, out);
     }
+  }
 }
 
 }  // namespace
 
 bool avx2_compiled() { return true; }
 
-void pool_avx2(const Pool2DInt8Optimized& p, const void* input, void* output) {
+void pool_avx2(const Pool2DInt8Optimized& p, const void* input, void* output, int64_t row0,
+               int64_t row1) {
   const auto* in = static_cast<const uint8_t*>(input);
   auto* out = static_cast<uint8_t*>(output);
   const bool s8 = p.type == QuantizedType::kInt8;
   if (p.kind == PoolKind::kMax) {
-    if (s8) run<true, true>(p, in, out);
-    else run<false, true>(p, in, out);
+    if (s8) run<true, true>(p, in, out, row0, row1);
+    else run<false, true>(p, in, out, row0, row1);
   } else {
-    if (s8) run<true, false>(p, in, out);
-    else run<false, false>(p, in, out);
+    if (s8) run<true, false>(p, in, out, row0, row1);
+    else run<false, false>(p, in, out, row0, row1);
   }
 }
 
@@ -175,7 +179,7 @@ void pool_avx2(const Pool2DInt8Optimized& p, const void* input, void* output) {
 
 namespace lq::kernels::pool_opt {
 bool avx2_compiled() { return false; }
-void pool_avx2(const Pool2DInt8Optimized&, const void*, void*) {}
+void pool_avx2(const Pool2DInt8Optimized&, const void*, void*, int64_t, int64_t) {}
 }  // namespace lq::kernels::pool_opt
 
 #endif
