@@ -13,11 +13,6 @@ add_compile_options(${LQ_WARNINGS})
 # No errno from math functions: lets std::sqrt/exp loops vectorise. IEEE semantics
 # (NaN, Inf, rounding) are unchanged.
 add_compile_options(-fno-math-errno)
-# No implicit fused multiply-add: GCC contracts a*b+c by default in C++ (even with
-# -std=c++20) wherever FMA is enabled, i.e. in the *_avx2/_avx512 files only, which would
-# make those paths round differently from the portable ones. Kernels that want FMA use
-# the intrinsics explicitly.
-add_compile_options(-ffp-contract=off)
 
 if(LITEQUANT_FUZZ)
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
