@@ -110,42 +110,13 @@ void glorot_uniform(Tensor& t, int64_t fan_in, int64_t fan_out, Rng& rng) {
 
 void im2col(const float* images, int64_t n, int64_t c, const ConvGeometry& g, const Window2D& w,
             float* cols, ThreadPool* pool) {
-  const int64_t kh = w.kernel[0], kw = w.kernel[1];
-  const int64_t row_len = kh * kw * c;
-  // Work is split by output rows (image, oy); each fills out_w rows of `cols`. The inner
-  // loop runs over output columns for one (ky, kx) tap, so it stays long when c is small.
+  const int64_t row_len = w.kernel[0] * w.kernel[1] * c;
+  // Work is split by output rows (image, oy); each fills out_w rows of `cols`.
   const int64_t lines = n * g.out_h;
   parallel_for(pool, lines, std::max<int64_t>(1, kGrain / (row_len * g.out_w)), [&](int64_t b, int64_t e) {
-    for (int64_t line_index = b; line_index < e; ++line_index) {
-      const int64_t img = line_index / g.out_h, oy = line_index % g.out_h;
-      const float* __restrict src = images + img * g.in_h * g.in_w * c;
-      float* __restrict out = cols + line_index * g.out_w * row_len;
-      for (int64_t ky = 0; ky < kh; ++ky) {
-        const int64_t iy = oy * w.strides[0] + ky * w.dilation[0] - g.pad_top;
-        const bool row_ok = iy >= 0 && iy < g.in_h;
-        const float* __restrict line = src + (row_ok ? iy : 0) * g.in_w * c;
-        for (int64_t kx = 0; kx < kw; ++kx) {
-          float* __restrict dst = out + (ky * kw + kx) * c;
-          const int64_t ix0 = kx * w.dilation[1] - g.pad_left;
-          if (c == 1) {
-            for (int64_t ox = 0; ox < g.out_w; ++ox) {
-              const int64_t ix = ix0 + ox * w.strides[1];
-              dst[ox * row_len] = (row_ok && ix >= 0 && ix < g.in_w) ? line[ix] : 0.0f;
-            }
-            continue;
-          }
-          for (int64_t ox = 0; ox < g.out_w; ++ox) {
-            const int64_t ix = ix0 + ox * w.strides[1];
-            float* __restrict d = dst + ox * row_len;
-            if (row_ok && ix >= 0 && ix < g.in_w) {
-              const float* __restrict from = line + ix * c;
-              for (int64_t ch = 0; ch < c; ++ch) d[ch] = from[ch];
-            } else {
-              for (int64_t ch = 0; ch < c; ++ch) d[ch] = 0.0f;
-            }
-          }
-        }
-      }
+    for (int64_t line = b; line < e; ++line) {
+      const int64_t img = line / g.out_h, oy = line % g.out_h;
+      im2col_line(images + img * g.in_h * g.in_w * c, oy, c, g, w, cols + line * g.out_w * row_len);
     }
   });
 }
@@ -165,28 +136,11 @@ void im2col_transposed(const float* images, int64_t n, int64_t c, const ConvGeom
 
 void col2im(const float* cols, int64_t n, int64_t c, const ConvGeometry& g, const Window2D& w,
             float* images, ThreadPool* pool) {
-  const int64_t kh = w.kernel[0], kw = w.kernel[1];
-  const int64_t row_len = kh * kw * c;
+  const int64_t row_len = w.kernel[0] * w.kernel[1] * c;
   const int64_t image_size = g.in_h * g.in_w * c;
   parallel_for(pool, n, 1, [&](int64_t b, int64_t e) {
-    for (int64_t img = b; img < e; ++img) {
-      float* dst_img = images + img * image_size;
-      std::fill(dst_img, dst_img + image_size, 0.0f);
-      for (int64_t oy = 0; oy < g.out_h; ++oy) {
-        for (int64_t ox = 0; ox < g.out_w; ++ox) {
-          const float* src = cols + ((img * g.out_h + oy) * g.out_w + ox) * row_len;
-          for (int64_t ky = 0; ky < kh; ++ky) {
-            const int64_t iy = oy * w.strides[0] + ky * w.dilation[0] - g.pad_top;
-            for (int64_t kx = 0; kx < kw; ++kx, src += c) {
-              const int64_t ix = ox * w.strides[1] + kx * w.dilation[1] - g.pad_left;
-              if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;
-              float* dst = dst_img + (iy * g.in_w + ix) * c;
-              for (int64_t ch = 0; ch < c; ++ch) dst[ch] += src[ch];
-            }
-          }
-        }
-      }
-    }
+    for (int64_t img = b; img < e; ++img)
+      col2im_image(cols + img * g.out_h * g.out_w * row_len, c, g, w, images + img * image_size);
   });
 }
 

@@ -157,4 +157,47 @@ LQ_VECTOR_CLONES void im2col_transposed_line(const float* image, int64_t line_in
   }
 }
 
+LQ_VECTOR_CLONES void im2col_line(const float* image, int64_t oy, int64_t c, const ConvGeometry& g,
+                                  const Window2D& w, float* out) {
+  const int64_t kh = w.kernel[0], kw = w.kernel[1], row_len = kh * kw * c;
+  for (int64_t ky = 0; ky < kh; ++ky) {
+    const int64_t iy = oy * w.strides[0] + ky * w.dilation[0] - g.pad_top;
+    const bool row_ok = iy >= 0 && iy < g.in_h;
+    const float* __restrict line = image + (row_ok ? iy : 0) * g.in_w * c;
+    for (int64_t kx = 0; kx < kw; ++kx) {
+      float* __restrict dst = out + (ky * kw + kx) * c;
+      const int64_t ix0 = kx * w.dilation[1] - g.pad_left;
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        const int64_t ix = ix0 + ox * w.strides[1];
+        float* __restrict d = dst + ox * row_len;
+        if (row_ok && ix >= 0 && ix < g.in_w) {
+          const float* __restrict from = line + ix * c;
+          for (int64_t ch = 0; ch < c; ++ch) d[ch] = from[ch];
+        } else {
+          for (int64_t ch = 0; ch < c; ++ch) d[ch] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+LQ_VECTOR_CLONES void col2im_image(const float* cols, int64_t c, const ConvGeometry& g, const Window2D& w,
+                                   float* image) {
+  const int64_t kh = w.kernel[0], kw = w.kernel[1];
+  std::fill(image, image + g.in_h * g.in_w * c, 0.0f);
+  const float* src = cols;
+  for (int64_t oy = 0; oy < g.out_h; ++oy)
+    for (int64_t ox = 0; ox < g.out_w; ++ox)
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        const int64_t iy = oy * w.strides[0] + ky * w.dilation[0] - g.pad_top;
+        for (int64_t kx = 0; kx < kw; ++kx, src += c) {
+          const int64_t ix = ox * w.strides[1] + kx * w.dilation[1] - g.pad_left;
+          if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;
+          float* __restrict dst = image + (iy * g.in_w + ix) * c;
+          const float* __restrict from = src;
+          for (int64_t ch = 0; ch < c; ++ch) dst[ch] += from[ch];
+        }
+      }
+}
+
 }  // namespace lq::ops

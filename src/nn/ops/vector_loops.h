@@ -60,4 +60,12 @@ void avg_pool_backward_line_avx512(const PoolLine& line, const float* grad, floa
 void im2col_transposed_line(const float* image, int64_t line_index, int64_t oy, int64_t c, const ConvGeometry& g,
                             const Window2D& w, int64_t rows, float* cols_t);
 
+// One line (output row oy of one image) of im2col (ops.h): out_w rows of kh*kw*c values
+// at `out`.
+void im2col_line(const float* image, int64_t oy, int64_t c, const ConvGeometry& g, const Window2D& w, float* out);
+
+// col2im of one image: image = 0, then every column row (output pixel, in order) added back
+// into the taps it came from.
+void col2im_image(const float* cols, int64_t c, const ConvGeometry& g, const Window2D& w, float* image);
+
 }  // namespace lq::ops
