@@ -18,13 +18,6 @@ namespace {
 using test::abs_of;
 using test::random_values;
 
-std::vector<FloatPath> available_paths() {
-  std::vector<FloatPath> paths;
-  for (FloatPath p : {FloatPath::kPortable, FloatPath::kAvx2, FloatPath::kAvx512})
-    if (float_path_available(p)) paths.push_back(p);
-  return paths;
-}
-
 // Runs one case on every path, with and without a 2-thread pool.
 void check_conv(const Dims& in_dims, const Dims& f_dims, bool has_bias, const Conv2DOptions& opt, std::mt19937& rng,
                 const std::string& label, bool expect_direct = true) {
@@ -43,20 +36,7 @@ void check_conv(const Dims& in_dims, const Dims& f_dims, bool has_bias, const Co
   Conv2DParams plain = p;
   plain.activation = {};
   eval_conv2d(plain, abs_of(x).data(), abs_of(f).data(), abs_of(b).data(), mag.data());
-  ThreadPool pool(2);
-  for (FloatPath path : available_paths()) {
-    const std::string where = label + " path " + float_path_name(path);
-    Conv2DFloatDirect one(p, f.data(), has_bias ? b.data() : nullptr, path, 1);
-    Conv2DFloatDirect two(p, f.data(), has_bias ? b.data() : nullptr, path, 2);
-    ASSERT_EQ(one.uses_reference(), !expect_direct) << where;
-    std::vector<float> got(want.size(), -7.0f), got2(want.size(), -9.0f);
-    one.eval(x.data(), got.data(), nullptr);
-    two.eval(x.data(), got2.data(), &pool);
-    test::expect_within_tolerance(got, want, mag, where);
-    ASSERT_EQ(got, got2) << where << ": thread count changed the result";
-    two.eval(x.data(), got2.data(), &pool);  // the scratch is reused: same result again
-    ASSERT_EQ(got, got2) << where << ": second eval differs";
-  }
+  test::expect_every_path_matches<Conv2DFloatDirect>(p, f.data(), has_bias ? b.data() : nullptr, x, want, mag, label, expect_direct);
 }
 
 TEST(FloatConvDirect, MatchesTheReferenceOverASweep) {

@@ -36,21 +36,7 @@ void check_depthwise(const Dims& in_dims, int kh, int kw, const DepthwiseConv2DO
   DepthwiseConv2DParams plain = p;
   plain.activation = {};
   eval_depthwise_conv2d(plain, abs_of(x).data(), abs_of(f).data(), abs_of(b).data(), mag.data());
-  ThreadPool pool(2);
-  for (FloatPath path : {FloatPath::kPortable, FloatPath::kAvx2, FloatPath::kAvx512}) {
-    if (!float_path_available(path)) continue;
-    const std::string where = label + " path " + float_path_name(path);
-    DepthwiseConv2DFloatOptimized one(p, f.data(), has_bias ? b.data() : nullptr, path, 1);
-    DepthwiseConv2DFloatOptimized two(p, f.data(), has_bias ? b.data() : nullptr, path, 2);
-    ASSERT_EQ(one.uses_reference(), !expect_optimized) << where;
-    std::vector<float> got(want.size(), -7.0f), got2(want.size(), -9.0f);
-    one.eval(x.data(), got.data(), nullptr);
-    two.eval(x.data(), got2.data(), &pool);
-    test::expect_within_tolerance(got, want, mag, where);
-    ASSERT_EQ(got, got2) << where << ": thread count changed the result";
-    two.eval(x.data(), got2.data(), &pool);  // the scratch is reused: same result again
-    ASSERT_EQ(got, got2) << where << ": second eval differs";
-  }
+  test::expect_every_path_matches<DepthwiseConv2DFloatOptimized>(p, f.data(), has_bias ? b.data() : nullptr, x, want, mag, label, expect_optimized);
 }
 
 TEST(FloatDepthwiseOptimized, MatchesTheReferenceOverASweep) {

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "litequant/core/error.h"
+#include "litequant/core/thread_pool.h"
+#include "litequant/kernels/float_optimized.h"
 #include "litequant/kernels/float_reference.h"
 
 namespace lq::kernels::test {
@@ -60,6 +62,31 @@ inline void expect_within_tolerance(const std::vector<float>& got, const std::ve
   ASSERT_EQ(got.size(), want.size()) << label;
   for (size_t i = 0; i < got.size(); ++i)
     ASSERT_LE(std::fabs(got[i] - want[i]), 1e-5f * (1.0f + magnitude[i])) << label << " at " << i;
+}
+
+// A prepared optimized float conv-like kernel, Kernel(params, filter, bias, path,
+// max_threads), on every float path this CPU has: uses_reference() as expected, within the
+// tolerance of `want` (magnitude `mag`, see above), the same bytes with a 2-thread pool and
+// for a second eval (the scratch reused).
+template <typename Kernel, typename Params>
+void expect_every_path_matches(const Params& p, const float* filter, const float* bias, const std::vector<float>& x,
+                               const std::vector<float>& want, const std::vector<float>& mag,
+                               const std::string& label, bool expect_optimized) {
+  ThreadPool pool(2);
+  for (FloatPath path : {FloatPath::kPortable, FloatPath::kAvx2, FloatPath::kAvx512}) {
+    if (!float_path_available(path)) continue;
+    const std::string where = label + " path " + float_path_name(path);
+    Kernel one(p, filter, bias, path, 1);
+    Kernel two(p, filter, bias, path, 2);
+    ASSERT_EQ(one.uses_reference(), !expect_optimized) << where;
+    std::vector<float> got(want.size(), -7.0f), got2(want.size(), -9.0f);
+    one.eval(x.data(), got.data(), nullptr);
+    two.eval(x.data(), got2.data(), &pool);
+    expect_within_tolerance(got, want, mag, where);
+    ASSERT_EQ(got, got2) << where << ": thread count changed the result";
+    two.eval(x.data(), got2.data(), &pool);
+    ASSERT_EQ(got, got2) << where << ": second eval differs";
+  }
 }
 
 }  // namespace lq::kernels::test
